@@ -1,0 +1,614 @@
+"""Stage 2: find typed entity mentions in each sentence.
+
+Small single-purpose recognisers run over ``Sentence.clean`` and propose
+``Candidate`` spans; ``choose`` keeps the best non-conflicting set:
+
+* ``lexicon_candidates``  – divisions, known industries, enterprises, places
+                            (Aho-Corasick over our generic lexicons)
+* ``list_candidates``     – ``实施A、B、C等项目``: one project per item, the owner
+                            before capacity/phase/product becomes an Enterprise
+* ``named_project_candidates`` – ``…项目/工程`` with an owner, number or place
+* ``suffix_candidates``   – names closed by a type suffix (…示范区, …研究院, …集团,
+                            …高铁, 国道335…段) with the left edge found by
+                            ``name_start`` (clause start, trigger verbs, 的)
+* ``industry_candidates`` – modifier + known sector + 产业/行业/业
+* ``context_enterprises`` – firms known only from context (X等6家…企业, 成为)
+
+Only generic cues are used (see ``kg/data``): the rules must hold on reports
+they have never seen.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from . import lexicon as lexmod
+from . import segment
+from .doc import Document, Mention, Sentence
+
+CJK = "\u4e00-\u9fff"
+_BOUND = set(",;:。、()!?[]《》<>|\"'；：，（）！？【】")
+_QUOTES = "“”‘’\"'「」"
+_NUM = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+)"
+_UNIT = r"(?:万吨|亿吨|千吨|吨|万千瓦|千瓦|兆瓦|GW|MW|KW|kW|万台|台|套|万辆|辆|万平方米|平方米|亩|万亩|公里|千伏|kV|万锭|万头|万只|万羽|亿元|万元|米|条|座|个)"
+_CAPACITY_RE = re.compile(rf"(?:年产能?|年处理|年加工)?{_NUM}{_UNIT}")
+_LEADING_COUNT = re.compile(rf"^(?:{_NUM}[个家项批户座所])")
+_STREET_AFTER = ("大街", "路", "街", "大道", "小区", "公园", "广场")
+_GENERIC_ADJ = re.compile(
+    r"^(国家级|国家|全国|自治区级|自治区|省级|市级|区域性|首批|第[一二三四五六七八九十]批|新一批|一批|"
+    r"绿色|智慧|数字|智能|现代|特色|高新技术|新型|示范|重点|重大|优秀|综合|区域|相关|各类|各级|一流)+"
+)
+
+TYPE_PRIORITY = {"Project": 6, "Zone": 5, "Institution": 5, "Enterprise": 4, "Industry": 3, "District": 3, "Place": 2}
+
+
+@dataclass
+class Candidate:
+    start: int  # offsets in sentence.clean
+    end: int
+    type: str
+    label: str
+    rule: str
+    score: float = 1.0
+    canonical: str | None = None
+    attrs: dict = field(default_factory=dict)
+
+
+@dataclass
+class Context:
+    """Per-document facts the recognisers need (jurisdiction scope)."""
+
+    lex: lexmod.Lexicon
+    jurisdiction_code: str | None = None
+
+    def in_scope(self, code: str) -> bool:
+        """A division inside (or equal to) the reporting jurisdiction."""
+        j = self.jurisdiction_code
+        if not j:
+            return False
+        if j[2:] == "0" * 10:
+            return code[:2] == j[:2]
+        if j[4:] == "0" * 8:
+            return code[:4] == j[:4]
+        return code == j
+
+
+# ---------------------------------------------------------------- regex tables
+@lru_cache(maxsize=1)
+def _patterns():
+    lex = lexmod.load()
+
+    def alt(words):
+        return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+    return {
+        "trigger": re.compile(alt(lex.cue("trigger"))),
+        "zone": re.compile(alt(lex.cue("zone"))),
+        "inst": re.compile(alt(lex.cue("inst"))),
+        "infra": re.compile(alt(lex.cue("infra"))),
+        "ent_strong": re.compile(alt(lex.cue("ent_strong"))),
+        "ent_weak": re.compile(alt(lex.cue("ent_weak"))),
+        "owner_stop": re.compile(
+            rf"{_NUM}|{alt(lex.cue('capacity'))}|{alt(lex.cue('phase'))}|{alt(lex.cue('modifier'))}"
+        ),
+        "person": re.compile(rf"(?:{alt(lex.cue('person'))})$"),
+        "phase": re.compile(alt(lex.cue("phase"))),
+        "list_end": re.compile(rf"等(?:一批|{_NUM}[个项批])?([{CJK}]{{0,6}}?)(项目|工程)"),
+        "project_end": re.compile(r"(项目|工程)"),
+        "road": re.compile(
+            rf"(?:\d{{2,4}}国道|国道\d{{2,4}}|省道\d{{2,4}}|\d{{2,4}}省道|[GS]\d{{1,4}})"
+            rf"(?:[{CJK}]{{2,8}}至[{CJK}]{{2,10}}段|[{CJK}]{{0,6}}?(?:绕城公路|公路|高速公路|高速|一级公路|线))"
+        ),
+        "span_road": re.compile(rf"([{CJK}]{{2,8}})至([{CJK}]{{2,10}}?)(?:口岸)?(?:跨境)?(?:[{CJK}]{{0,4}})(?:公路|铁路|高速|通道)"),
+        "seg_ends": re.compile(rf"([{CJK}]{{2,8}})至([{CJK}]{{2,8}})段"),
+        "place_suffix": re.compile(r"(流域|城市群|都市圈|经济带|经济圈|经济区)"),
+        "subarea": re.compile(rf"([{CJK}]{{2}})(地区|片区|都市区|新城|腾空区)"),
+        "ent_context_after": re.compile(rf"^(?:等{_NUM}家|等{_NUM}户|成为|入选|落户|获评|荣获|实现|被评为|被认定为)"),
+        "ind_suffix": re.compile(r"^(产业链|产业集群|产业|行业|业)"),
+        "ind_pattern": re.compile(r"(产业链|产业集群|产业|行业)"),
+    }
+
+
+# ---------------------------------------------------------------- helpers
+def clause_start(c: str, i: int) -> int:
+    j = i
+    while j > 0 and c[j - 1] not in _BOUND:
+        j -= 1
+    return j
+
+
+def name_start(c: str, i: int, bounds: set[int], stop_at_de: bool = True) -> int:
+    """Left edge of a name ending just before ``i``.
+
+    Walk back to the clause start, then move right past the last trigger verb
+    (一 aligned to a jieba word end) and past the last 的; skip a leading
+    count (43个) and quotes.
+    """
+    pats = _patterns()
+    j = clause_start(c, i)
+    best = j
+    for m in pats["trigger"].finditer(c, j, i):
+        if m.end() >= i - 1:
+            continue
+        if m.group() == "的" and not stop_at_de:
+            continue
+        if m.end() in bounds and (m.start() in bounds or m.group() == "的"):
+            best = max(best, m.end())
+    m = _LEADING_COUNT.match(c[best:i])
+    if m and i - best - m.end() >= 2:
+        best += m.end()
+    while best < i and c[best] in _QUOTES:
+        best += 1
+    return best
+
+
+def _balanced(label: str) -> bool:
+    return label.count("“") == label.count("”") and label.count("(") == label.count(")")
+
+
+def _is_generic(label: str, lex) -> bool:
+    core = _GENERIC_ADJ.sub("", label)
+    return label in lex.generic or core in lex.generic or len(core) < 2
+
+
+# ---------------------------------------------------------------- recognisers
+def lexicon_candidates(c: str, bounds: set[int], ctx: Context, lexhits: list) -> list[Candidate]:
+    out = []
+    pats = _patterns()
+    for s, e, form, payload in lexhits:
+        aligned = s in bounds and e in bounds
+        before = c[max(0, s - 4) : s]
+        for kind, canon in payload:
+            if kind == "division":
+                after = c[e : e + 2]
+                if any(after.startswith(x) for x in _STREET_AFTER):
+                    continue
+                codes = canon.split("|")
+                code = _pick_code(codes, ctx)
+                div = ctx.lex.divisions[code]
+                short = form != div.name
+                if short and not aligned:
+                    continue
+                if (form, code) in ctx.lex.county_short and not _near(code, ctx):
+                    continue  # a county's short form counts only near home (东胜 yes, 公安 no)
+                if short and len(form) == 2 and c[e : e + 1] in ("市", "县", "区", "旗", "省"):
+                    continue  # the full form is matched separately
+                typ = "District" if ctx.in_scope(code) else "Place"
+                out.append(Candidate(s, e, typ, form, "lex-division", 2.0, div.name, {"code": code}))
+            elif kind == "place":
+                if any(c[e:].startswith(x) for x in _STREET_AFTER):
+                    continue
+                if len(form) <= 2 and not aligned:
+                    continue
+                out.append(Candidate(s, e, "Place", form, "lex-place", 1.5, canon))
+            elif kind == "enterprise":
+                if len(form) <= 3 and not aligned:
+                    continue
+                if pats["person"].search(before) or c[e : e + 2] == "同志":
+                    continue
+                out.append(Candidate(s, e, "Enterprise", form, "lex-enterprise", 2.0, canon))
+            elif kind == "industry":
+                info = ctx.lex.industries.get(canon, {})
+                if info.get("kind") == "generic":
+                    continue
+                if len(form) <= 2 and s not in bounds:
+                    continue
+                out.append(_extend_industry(c, s, e, canon, ctx))
+    return [x for x in out if x is not None]
+
+
+def _near(code: str, ctx: Context) -> bool:
+    j = ctx.jurisdiction_code
+    return bool(j) and code[:2] == j[:2]
+
+
+def _pick_code(codes: list[str], ctx: Context) -> str:
+    codes = sorted(codes)
+    inside = [x for x in codes if ctx.in_scope(x)]
+    if inside:
+        return inside[0]
+    j = ctx.jurisdiction_code
+    if j:
+        same = [x for x in codes if x[:2] == j[:2]]
+        if same:
+            return same[0]
+    return codes[0]
+
+
+def _extend_industry(c: str, s: int, e: int, canon: str, ctx: Context) -> Candidate | None:
+    """稀土 + 产业 → 稀土产业; 现代 + 装备制造业 → 现代装备制造业."""
+    lex = ctx.lex
+    m = _patterns()["ind_suffix"].match(c, e)
+    if m and not (c[e - 1] == "业" and m.group() == "业"):
+        e = m.end()
+    mods = lex.industry_heads.get("modifier", set())
+    changed = True
+    while changed:
+        changed = False
+        for mod in sorted(mods, key=len, reverse=True):
+            if s - len(mod) >= 0 and c[s - len(mod) : s] == mod:
+                s -= len(mod)
+                changed = True
+                break
+    label = c[s:e]
+    canonical = lex.industry_alias.get(label) or lex.industry_alias.get(_strip_ind_suffix(label))
+    attrs = {}
+    if canonical is None:
+        canonical = _strip_chain(label)
+        attrs["broader"] = canon
+    kind = lex.industries.get(canonical, {}).get("kind")
+    if kind == "generic":
+        return None
+    return Candidate(s, e, "Industry", label, "lex-industry", 1.8, canonical, attrs)
+
+
+def _strip_ind_suffix(label: str) -> str:
+    for suf in ("产业链", "产业集群", "产业", "行业"):
+        if label.endswith(suf) and len(label) > len(suf) + 1:
+            return label[: -len(suf)]
+    return label
+
+
+def _strip_chain(label: str) -> str:
+    for suf in ("产业链条", "产业链", "产业集群", "链条"):
+        if label.endswith(suf) and len(label) > len(suf) + 1:
+            return label[: -len(suf)] + ("" if suf.startswith("产业") is False else "产业" if suf != "产业集群" else "")
+    return label
+
+
+def industry_pattern_candidates(c: str, bounds: set[int], ctx: Context) -> list[Candidate]:
+    """Unseen sector names: X产业 / X行业 where X holds a sector head word."""
+    out = []
+    heads = ctx.lex.industry_heads.get("head", set())
+    for m in _patterns()["ind_pattern"].finditer(c):
+        s = name_start(c, m.start(), bounds)
+        prefix = c[s : m.start()]
+        prefix = _GENERIC_ADJ.sub("", prefix) if len(_GENERIC_ADJ.sub("", prefix)) >= 1 else prefix
+        if not (1 <= len(prefix) <= 8) or not re.fullmatch(f"[{CJK}]+", prefix):
+            continue
+        if not any(h in prefix for h in heads):
+            continue
+        s = m.start() - len(prefix)
+        label = c[s : m.end()]
+        if _is_generic(label, ctx.lex):
+            continue
+        canonical = ctx.lex.industry_alias.get(label) or ctx.lex.industry_alias.get(_strip_ind_suffix(label))
+        if canonical and ctx.lex.industries.get(canonical, {}).get("kind") == "generic":
+            continue
+        out.append(Candidate(s, m.end(), "Industry", label, "pattern-industry", 1.2, canonical or _strip_chain(label)))
+    return out
+
+
+def _owner_split(item: str, lexhits_item: list, ctx: Context) -> tuple[str, str]:
+    """Split a project item into (owner, rest) at the first capacity/phase/product cue."""
+    m = re.match(r"^([A-Za-z][A-Za-z0-9]*)(?=[" + CJK + "])", item)
+    if m:
+        return m.group(1), item[m.end():]
+    # a known enterprise at the very start wins
+    best = ""
+    for s, e, form, payload in lexhits_item:
+        if s == 0 and any(k == "enterprise" for k, _ in payload) and len(form) > len(best):
+            best = form
+    if best:
+        # extend over an enterprise suffix: 迪尚 + 集团
+        m2 = _patterns()["ent_strong"].match(item, len(best))
+        end = m2.end() if m2 else len(best)
+        return item[:end], item[end:]
+    stop = None
+    for m in _patterns()["owner_stop"].finditer(item):
+        if m.start() >= 2:
+            stop = m.start()
+            break
+    # a known product/industry word also starts the product part
+    for s, e, form, payload in lexhits_item:
+        if s >= 2 and any(k in ("product", "industry") for k, _ in payload):
+            stop = s if stop is None else min(stop, s)
+            break
+    if stop is None:
+        return "", item
+    return item[:stop], item[stop:]
+
+
+def _valid_owner(owner: str, ctx: Context) -> bool:
+    lex = ctx.lex
+    if not (2 <= len(owner) <= 8):
+        return False
+    if owner in lex.enterprise_alias:
+        return True
+    if owner in lex.division_names or owner in lex.place_alias or owner in lex.industry_alias:
+        return False
+    if _is_generic(owner, lex) or any(ch.isdigit() for ch in owner):
+        return False
+    if _patterns()["zone"].search(owner) or _patterns()["infra"].search(owner):
+        return False
+    if re.search(r"(产业|行业|项目|工程|城市|企业|基地|园|区|中心|市|县|省|国家)", owner):
+        return False
+    if len(owner) > 4 and not (_patterns()["ent_strong"].search(owner) or _patterns()["ent_weak"].search(owner)):
+        return False
+    return bool(re.fullmatch(f"[{CJK}A-Za-z0-9]+", owner))
+
+
+def list_candidates(c: str, bounds: set[int], ctx: Context, lexhits: list) -> list[Candidate]:
+    """``A、B、C等项目``: each item a project (or, if bare, an enterprise)."""
+    out = []
+    for m in _patterns()["list_end"].finditer(c):
+        end = m.start()
+        j = clause_start(c, end)
+        # the list may span several 、-separated items: walk back over 、
+        k = j
+        while k > 0 and c[k - 1] == "、":
+            k = clause_start(c, k - 1)
+        region_start = k
+        items = []
+        pos = region_start
+        for part in c[region_start:end].split("、"):
+            items.append((pos, pos + len(part)))
+            pos += len(part) + 1
+        first_s, first_e = items[0]
+        items[0] = (name_start(c, first_e, bounds) if first_e - first_s > 0 else first_s, first_e)
+        for s, e in items:
+            out.extend(_item_candidates(c, s, e, bounds, ctx, lexhits, rule="list", list_word=m.group(1)))
+    return out
+
+
+def _item_candidates(c, s, e, bounds, ctx, lexhits, rule, list_word="") -> list[Candidate]:
+    # strip a leading 的-phrase (总投资170亿元的…)
+    de = c.rfind("的", s, e)
+    if de != -1 and e - de > 3:
+        s = de + 1
+    while s < e and c[s] in _QUOTES:
+        s += 1
+    item = c[s:e]
+    if not (2 <= len(item) <= 40) or not _balanced(item) or _is_generic(item, ctx.lex):
+        return []
+    if re.fullmatch(rf"{_NUM}[个项批家]?", item):
+        return []
+    parts = [(s, e)]
+    # 大全年产10万吨X和1000吨Y: two products, one owner
+    mm = re.search(rf"[和及](?={_NUM}{_UNIT})", item)
+    if mm:
+        parts = [(s, s + mm.start()), (s + mm.end(), e)]
+    out = []
+    hits = [(hs - s, he - s, f, p) for hs, he, f, p in lexhits if hs >= s and he <= e]
+    owner, rest = _owner_split(item, hits, ctx)
+    owner_ok = owner and _valid_owner(owner, ctx)
+    attrs = {"list_word": list_word} if list_word else {}
+    if owner_ok:
+        out.append(Candidate(s, s + len(owner), "Enterprise", owner, f"{rule}-owner", 1.5))
+    bare = not rest or rest == item
+    if bare and not owner_ok and rule == "list":
+        # 实施大地熊、迈格钠等项目: a bare short name is the firm; the project is unnamed
+        if 2 <= len(item) <= 4 and _valid_owner(item, ctx) and not _has_project_head(item):
+            out.append(Candidate(s, e, "Enterprise", item, "list-bare", 1.2))
+            return out
+    for i, (ps, pe) in enumerate(parts):
+        label = c[ps:pe]
+        if i > 0 and owner_ok:
+            attrs2 = dict(attrs, owner=owner)
+        else:
+            attrs2 = dict(attrs, owner=owner if owner_ok else None)
+        if len(parts) > 1 and i == 0:
+            attrs2["alias"] = item
+        out.append(Candidate(ps, pe, "Project", label, rule, 2.5, None, attrs2))
+    return out
+
+
+def _has_project_head(item: str) -> bool:
+    pats = _patterns()
+    return bool(pats["infra"].search(item) or pats["zone"].search(item) or pats["phase"].search(item))
+
+
+def named_project_candidates(c: str, bounds: set[int], ctx: Context, lexhits: list) -> list[Candidate]:
+    """``X项目``/``X工程`` with evidence of a specific build (owner, number, place, phase)."""
+    out = []
+    pats = _patterns()
+    for m in pats["project_end"].finditer(c):
+        if m.start() > 0 and c[m.start() - 1] == "等":
+            continue
+        if c[m.start() - 2 : m.start()] in ("重大", "重点", "产业") and m.start() >= 2:
+            # 鑫元30万吨颗粒硅重大产业项目 → core name without the category words
+            pass
+        s = name_start(c, m.start(), bounds)
+        if m.start() - s < 2:
+            continue
+        core_end = m.start()
+        core = c[s:core_end]
+        stripped = re.sub(r"(重大|重点|产业|建设|示范)+$", "", core)
+        if len(stripped) < 2:
+            continue
+        if "、" in core or "等" in core or not _balanced(core):
+            continue
+        hits = [(hs - s, he - s, f, p) for hs, he, f, p in lexhits if hs >= s and he <= core_end]
+        evidence = (
+            _CAPACITY_RE.search(stripped)
+            or pats["phase"].search(stripped)
+            or pats["infra"].search(stripped)
+            or any(any(k in ("enterprise", "division") for k, _ in p) for _, _, _, p in hits)
+        )
+        owner, rest = _owner_split(stripped, hits, ctx)
+        owner_ok = owner and _valid_owner(owner, ctx) and rest
+        if not (evidence or owner_ok):
+            continue
+        if _is_generic(stripped, ctx.lex) or _LEADING_COUNT.match(stripped):
+            continue
+        label = c[s : m.end()]
+        cands = []
+        if owner_ok:
+            cands.append(Candidate(s, s + len(owner), "Enterprise", owner, "project-owner", 1.5))
+        attrs = {"owner": owner if owner_ok else None}
+        if stripped != core:
+            attrs["alias"] = label
+            label = stripped
+        cands.append(Candidate(s, m.end(), "Project", label, "named-project", 2.2, None, attrs))
+        out.extend(cands)
+    return out
+
+
+def suffix_candidates(c: str, bounds: set[int], ctx: Context) -> list[Candidate]:
+    """Zones, institutions, infrastructure and strong-suffix enterprises."""
+    out = []
+    pats = _patterns()
+    for key, typ, min_prefix in (("zone", "Zone", 2), ("inst", "Institution", 2), ("infra", "Project", 2), ("ent_strong", "Enterprise", 2)):
+        for m in pats[key].finditer(c):
+            e = m.end()
+            pm = re.match(r"\([A-Za-z0-9" + CJK + r"]{1,6}\)", c[e:])
+            if pm and typ in ("Zone", "Project"):
+                e += pm.end()
+            s = name_start(c, m.start(), bounds)
+            if c[s - 1 : s] == "的" and typ == "Zone":
+                continue  # 全国最大的…基地: a description, not a name
+            prefix = c[s : m.start()]
+            if len(prefix) < min_prefix and not (typ == "Zone" and len(m.group()) >= 5):
+                continue
+            if len(prefix) > 24:
+                continue
+            label = c[s:e]
+            if not _balanced(label) or _is_generic(label, ctx.lex):
+                continue
+            core = _GENERIC_ADJ.sub("", prefix)
+            if typ == "Zone" and (len(core) < 2 and len(m.group()) < 5):
+                continue
+            if typ == "Zone" and m.group() == "城市群":
+                typ2 = "Zone" if "示范" in label else "Place"
+            else:
+                typ2 = typ
+            if typ == "Enterprise":
+                if pats["person"].search(c[max(0, s - 4) : s]) or len(prefix) > 10:
+                    continue
+                if re.search(r"(企业|国有|民营|市属|区属|地方)$", prefix):
+                    continue
+            if typ == "Project" and re.search(r"(建设|改造|发展|提升|推进)", prefix):
+                continue
+            out.append(Candidate(s, e, typ2, label, f"suffix-{key}", 1.6 + 0.02 * len(m.group())))
+    # roads
+    for m in pats["road"].finditer(c):
+        s = m.start()
+        if c[s - 1 : s].isdigit():
+            continue
+        out.append(Candidate(s, m.end(), "Project", m.group(), "road", 2.4))
+        seg = pats["seg_ends"].search(m.group())
+        if seg:
+            for g in (1, 2):
+                out.append(Candidate(s + seg.start(g), s + seg.end(g), "Place", seg.group(g), "road-end", 0.8))
+    for m in pats["span_road"].finditer(c):
+        s = name_start(c, m.start(), bounds)
+        s = max(s, m.start())
+        label = c[s : m.end()]
+        out.append(Candidate(s, m.end(), "Project", label, "span-road", 2.3))
+        out.append(Candidate(m.start(1), m.end(1), "Place", m.group(1), "road-end", 0.8))
+    # geographic groupings
+    for m in pats["place_suffix"].finditer(c):
+        s = name_start(c, m.start(), bounds)
+        prefix = c[s : m.start()]
+        if not (2 <= len(prefix) <= 10) or _is_generic(prefix, ctx.lex):
+            continue
+        label = c[s : m.end()]
+        if "示范" in label or not _balanced(label):
+            continue
+        out.append(Candidate(s, m.end(), "Place", label, "place-suffix", 1.4))
+    for m in pats["subarea"].finditer(c):
+        s = name_start(c, m.start(), bounds)
+        if s != m.start() or m.group(1) in ctx.lex.generic or _is_generic(m.group(1), ctx.lex):
+            continue
+        out.append(Candidate(m.start(), m.end(), "District", m.group(), "subarea", 1.3))
+    return out
+
+
+def context_enterprises(c: str, bounds: set[int], ctx: Context) -> list[Candidate]:
+    """Firms named only by context: ``X磁材成为…``, ``X科技等6家…企业``."""
+    out = []
+    pats = _patterns()
+    for m in pats["ent_weak"].finditer(c):
+        after = c[m.end() : m.end() + 6]
+        if not pats["ent_context_after"].match(after):
+            continue
+        s = name_start(c, m.start(), bounds)
+        prefix = c[s : m.start()]
+        if not (2 <= len(prefix) <= 4) or not re.fullmatch(f"[{CJK}A-Za-z]+", prefix):
+            continue
+        label = c[s : m.end()]
+        if _is_generic(label, ctx.lex) or label in ctx.lex.industry_alias or prefix in ctx.lex.division_names:
+            continue
+        out.append(Candidate(s, m.end(), "Enterprise", label, "context-enterprise", 1.4))
+    return out
+
+
+# ---------------------------------------------------------------- selection
+def choose(cands: list[Candidate]) -> list[Candidate]:
+    """Keep the best candidates: no crossing spans, no same-type nesting.
+
+    Different types may nest (an Enterprise inside a Project name, a District
+    inside an Institution name); for the same span the higher score wins.
+    """
+    cands = sorted(cands, key=lambda x: (-(x.end - x.start) * 0 - x.score, -(x.end - x.start), x.start, x.type))
+    kept: list[Candidate] = []
+    for cand in sorted(cands, key=lambda x: (-(x.end - x.start), -x.score, x.start, x.type)):
+        ok = True
+        for k in kept:
+            if cand.end <= k.start or cand.start >= k.end:
+                continue
+            inside = k.start <= cand.start and cand.end <= k.end
+            if not inside:
+                # crossing spans: keep the earlier-chosen (longer) one unless much weaker
+                ok = False
+                break
+            if k.type == cand.type or (k.start == cand.start and k.end == cand.end):
+                ok = False
+                break
+        if ok:
+            kept.append(cand)
+    return sorted(kept, key=lambda x: (x.start, x.end, x.type))
+
+
+def extract_sentence(sent: Sentence, ctx: Context) -> list[Candidate]:
+    c = sent.clean
+    toks = segment.tokens(c)
+    bounds = segment.boundaries(toks)
+    lexhits = list(lexmod.iter_matches(ctx.lex, c))
+    for s, e, _, _ in lexhits:  # lexicon names are protected: their edges are boundaries
+        bounds.add(s)
+        bounds.add(e)
+    cands: list[Candidate] = []
+    cands += lexicon_candidates(c, bounds, ctx, lexhits)
+    cands += industry_pattern_candidates(c, bounds, ctx)
+    cands += list_candidates(c, bounds, ctx, lexhits)
+    cands += named_project_candidates(c, bounds, ctx, lexhits)
+    cands += suffix_candidates(c, bounds, ctx)
+    cands += context_enterprises(c, bounds, ctx)
+    return choose(cands)
+
+
+def detect_jurisdiction(doc: Document, lex: lexmod.Lexicon, written: str | None) -> None:
+    """Set the document's jurisdiction from its title, else the most named division."""
+    from collections import Counter
+
+    code = None
+    if written:
+        for form in (written, written.rstrip("市县区旗盟省")):
+            codes = lex.division_names.get(form)
+            if codes:
+                exact = [x for x in codes if lex.divisions[x].name == written]
+                code = sorted(exact or codes)[0]
+                break
+    if code is None:
+        counts: Counter = Counter()
+        for s, e, form, payload in lexmod.iter_matches(lex, doc.text[:20000]):
+            for kind, canon in payload:
+                if kind == "division" and len(form) >= 3:
+                    counts[sorted(canon.split("|"))[0]] += 1
+        if counts:
+            code = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    if code:
+        doc.jurisdiction_code = code
+        doc.jurisdiction = lex.divisions[code].name
+
+
+def extract(doc: Document, ctx: Context) -> None:
+    for sent in doc.sentences:
+        for cand in extract_sentence(sent, ctx):
+            start, end = sent.span(cand.start, cand.end)
+            attrs = dict(cand.attrs)
+            doc.mentions.append(
+                Mention(start, end, cand.label, cand.type, sent.idx, cand.rule, cand.canonical, attrs)
+            )

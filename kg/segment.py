@@ -1,0 +1,46 @@
+"""jieba segmentation with a user dictionary built from our lexicons.
+
+jieba's own POS tags are not an entity recogniser (see NOTES), so we use it
+for one thing: word boundaries.  Extractors ask "does a candidate start or
+end on a word boundary?" and "which words does this stretch consist of?".
+"""
+from __future__ import annotations
+
+import logging
+import warnings
+from functools import lru_cache
+
+from . import lexicon
+
+
+@lru_cache(maxsize=1)
+def tokenizer():
+    """A jieba Tokenizer with our lexicon words added (built once per process)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # jieba 0.42 emits SyntaxWarning / pkg_resources noise
+        import jieba
+    jieba.setLogLevel(logging.WARNING)
+    tk = jieba.Tokenizer()
+    tk.initialize()
+    for word in lexicon.user_words(lexicon.load()):
+        tk.add_word(word, freq=max(tk.FREQ.get(word, 0), 2000))
+    return tk
+
+
+def tokens(text: str) -> list[str]:
+    return tokenizer().lcut(text, HMM=True)
+
+
+def boundaries(toks: list[str]) -> set[int]:
+    """Character offsets at which a token starts or ends."""
+    out = {0}
+    i = 0
+    for t in toks:
+        i += len(t)
+        out.add(i)
+    return out
+
+
+def is_dict_word(word: str) -> bool:
+    """True if jieba's dictionary knows ``word`` as a common word."""
+    return tokenizer().FREQ.get(word, 0) > 0
