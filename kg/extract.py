@@ -93,6 +93,9 @@ def _patterns():
             rf"{_NUM}|{alt(lex.cue('capacity'))}|{alt(lex.cue('phase'))}|{alt(lex.cue('modifier'))}"
         ),
         "person": re.compile(rf"(?:{alt(lex.cue('person'))})$"),
+        "aspiration": re.compile(rf"(?:{alt(lex.cue('aspiration'))})$"),
+        "weak": set(lex.cue("weak")),
+        "designation": re.compile(alt(lex.cue("designation"))),
         "phase": re.compile(alt(lex.cue("phase"))),
         "list_end": re.compile(rf"等(?:一批|{_NUM}[个项批])?([{CJK}]{{0,6}}?)(项目|工程)"),
         "project_end": re.compile(r"(项目|工程)"),
@@ -101,9 +104,9 @@ def _patterns():
             rf"(?:[{CJK}]{{2,8}}至[{CJK}]{{2,10}}段|[{CJK}]{{0,6}}?(?:绕城公路|公路|高速公路|高速|一级公路|线))"
         ),
         "span_road": re.compile(rf"([{CJK}]{{2,8}})至([{CJK}]{{2,10}}?)(?:口岸)?(?:跨境)?(?:[{CJK}]{{0,4}})(?:公路|铁路|高速|通道)"),
-        "seg_ends": re.compile(rf"([{CJK}]{{2,8}})至([{CJK}]{{2,8}})段"),
+        "seg_ends": re.compile(rf"(?:国道|省道|\d)*([{CJK}]{{2,8}}?)至([{CJK}]{{2,8}})段"),
         "place_suffix": re.compile(r"(流域|城市群|都市圈|经济带|经济圈|经济区)"),
-        "subarea": re.compile(rf"([{CJK}]{{2}})(地区|片区|都市区|新城|腾空区)"),
+        "subarea": re.compile(rf"([{CJK}]{{2}}(?:地区|片区|新城)|[{CJK}]{{1,3}}(?:都市区|腾空区))"),
         "ent_context_after": re.compile(rf"^(?:等{_NUM}家|等{_NUM}户|成为|入选|落户|获评|荣获|实现|被评为|被认定为)"),
         "ind_suffix": re.compile(r"^(产业链|产业集群|产业|行业|业)"),
         "ind_pattern": re.compile(r"(产业链|产业集群|产业|行业)"),
@@ -118,7 +121,7 @@ def clause_start(c: str, i: int) -> int:
     return j
 
 
-def name_start(c: str, i: int, bounds: set[int], stop_at_de: bool = True) -> int:
+def name_start(c: str, i: int, bounds: set[int], stop_at_de: bool = True, official: bool = False) -> int:
     """Left edge of a name ending just before ``i``.
 
     Walk back to the clause start, then move right past the last trigger verb
@@ -128,6 +131,7 @@ def name_start(c: str, i: int, bounds: set[int], stop_at_de: bool = True) -> int
     pats = _patterns()
     j = clause_start(c, i)
     best = j
+    strong_end = j
     for m in pats["trigger"].finditer(c, j, i):
         if m.end() >= i - 1:
             continue
@@ -135,6 +139,13 @@ def name_start(c: str, i: int, bounds: set[int], stop_at_de: bool = True) -> int
             continue
         if m.end() in bounds and (m.start() in bounds or m.group() == "的"):
             best = max(best, m.end())
+            if m.group() not in pats["weak"]:
+                strong_end = max(strong_end, m.end())
+    if official and best > strong_end:
+        # 自治区军民融合发展创新示范区: a weak verb inside an official name does not cut it
+        d = pats["designation"].search(c, strong_end, best)
+        if d is not None:
+            best = d.start()
     m = _LEADING_COUNT.match(c[best:i])
     if m and i - best - m.end() >= 2:
         best += m.end()
@@ -170,7 +181,7 @@ def lexicon_candidates(c: str, bounds: set[int], ctx: Context, lexhits: list) ->
                 short = form != div.name
                 if short and not aligned:
                     continue
-                if (form, code) in ctx.lex.county_short and not _near(code, ctx):
+                if short and div.level == 3 and not _near(code, ctx):
                     continue  # a county's short form counts only near home (东胜 yes, 公安 no)
                 if short and len(form) == 2 and c[e : e + 1] in ("市", "县", "区", "旗", "省"):
                     continue  # the full form is matched separately
@@ -216,12 +227,21 @@ def _pick_code(codes: list[str], ctx: Context) -> str:
     return codes[0]
 
 
+# What may follow an industry name for it to be named as a sector (not used as a
+# modifier: 银行业机构, 5G站址, 会展城市, 房地产业健康发展 are not sector mentions).
+_IND_FOLLOW = re.compile(
+    r"^(?:$|[,;:。、)”\"'!?]|等|和|及|与|产值|产量|产能|增加值|项目|企业|收入|营收|投资|装机|加快|发展|实现|增长|集群|链条|全产业链|产业|行业|业)"
+)
+
+
 def _extend_industry(c: str, s: int, e: int, canon: str, ctx: Context) -> Candidate | None:
     """稀土 + 产业 → 稀土产业; 现代 + 装备制造业 → 现代装备制造业."""
     lex = ctx.lex
     m = _patterns()["ind_suffix"].match(c, e)
     if m and not (c[e - 1] == "业" and m.group() == "业"):
         e = m.end()
+    if not _IND_FOLLOW.match(c[e : e + 4]):
+        return None
     mods = lex.industry_heads.get("modifier", set())
     changed = True
     while changed:
@@ -258,23 +278,38 @@ def _strip_chain(label: str) -> str:
 
 
 def industry_pattern_candidates(c: str, bounds: set[int], ctx: Context) -> list[Candidate]:
-    """Unseen sector names: X产业 / X行业 where X holds a sector head word."""
+    """Unseen sector names: MODIFIER* + HEAD + 产业/行业/产业链/产业集群.
+
+    The name is composed right to left from known pieces only (sector heads,
+    modifiers, known industry names), so 发行自治区钢铁行业 yields 钢铁行业 and
+    中核科技创新产业园 yields nothing.
+    """
     out = []
-    heads = ctx.lex.industry_heads.get("head", set())
+    lex = ctx.lex
+    heads = lex.industry_heads.get("head", set())
+    mods = lex.industry_heads.get("modifier", set())
+    pieces = sorted(heads | mods | set(lex.industry_alias), key=len, reverse=True)
     for m in _patterns()["ind_pattern"].finditer(c):
-        s = name_start(c, m.start(), bounds)
-        prefix = c[s : m.start()]
-        prefix = _GENERIC_ADJ.sub("", prefix) if len(_GENERIC_ADJ.sub("", prefix)) >= 1 else prefix
-        if not (1 <= len(prefix) <= 8) or not re.fullmatch(f"[{CJK}]+", prefix):
+        if c[m.end() : m.end() + 1] in ("园", "区", "基") or c[m.end(): m.end() + 2] in ("示范", "基地", "学院", "联盟"):
+            continue  # 产业园, 产业示范基地, 产业学院: part of another name
+        s = m.start()
+        has_head = False
+        while s > 0:
+            for piece in pieces:
+                if c.startswith(piece, s - len(piece)) and s - len(piece) >= 0:
+                    if piece in heads or piece in lex.industry_alias:
+                        has_head = True
+                    s -= len(piece)
+                    break
+            else:
+                break
+        if not has_head or m.start() - s < 1:
             continue
-        if not any(h in prefix for h in heads):
-            continue
-        s = m.start() - len(prefix)
         label = c[s : m.end()]
-        if _is_generic(label, ctx.lex):
+        if _is_generic(label, lex) or not _IND_FOLLOW.match(c[m.end() : m.end() + 4]):
             continue
-        canonical = ctx.lex.industry_alias.get(label) or ctx.lex.industry_alias.get(_strip_ind_suffix(label))
-        if canonical and ctx.lex.industries.get(canonical, {}).get("kind") == "generic":
+        canonical = lex.industry_alias.get(label) or lex.industry_alias.get(_strip_ind_suffix(label))
+        if canonical and lex.industries.get(canonical, {}).get("kind") == "generic":
             continue
         out.append(Candidate(s, m.end(), "Industry", label, "pattern-industry", 1.2, canonical or _strip_chain(label)))
     return out
@@ -307,6 +342,10 @@ def _owner_split(item: str, lexhits_item: list, ctx: Context) -> tuple[str, str]
             break
     if stop is None:
         return "", item
+    # 晶源新材料1000吨…, 弘元新材料三期…: a trade word before the figure belongs to the firm
+    for m in _patterns()["ent_weak"].finditer(item, max(0, stop - 4), stop + 6):
+        if m.start() >= 2 and m.start() <= stop <= m.end() and _patterns()["owner_stop"].match(item, m.end()):
+            return item[: m.end()], item[m.end():]
     return item[:stop], item[stop:]
 
 
@@ -376,6 +415,10 @@ def _item_candidates(c, s, e, bounds, ctx, lexhits, rule, list_word="") -> list[
     attrs = {"list_word": list_word} if list_word else {}
     if owner_ok:
         out.append(Candidate(s, s + len(owner), "Enterprise", owner, f"{rule}-owner", 1.5))
+    if not owner_ok and not _CAPACITY_RE.search(item) and not _has_project_head(item) and segment.looks_generic(item):
+        return []  # 草原生态保护修复: a programme, not a named project
+    if "等" in item or "一批" in item:
+        return []
     bare = not rest or rest == item
     if bare and not owner_ok and rule == "list":
         # 实施大地熊、迈格钠等项目: a bare short name is the firm; the project is unnamed
@@ -417,7 +460,26 @@ def named_project_candidates(c: str, bounds: set[int], ctx: Context, lexhits: li
         stripped = re.sub(r"(重大|重点|产业|建设|示范)+$", "", core)
         if len(stripped) < 2:
             continue
-        if "、" in core or "等" in core or not _balanced(core):
+        if "、" in core:
+            # 总投资170亿元的A、总投资300亿元的B重大产业项目: a list without 等
+            region = clause_start(c, m.start())
+            k = region
+            while k > 0 and c[k - 1] == "、":
+                k = clause_start(c, k - 1)
+            pos, items = k, []
+            for part in c[k : m.start()].split("、"):
+                items.append((pos, pos + len(part)))
+                pos += len(part) + 1
+            items[0] = (name_start(c, items[0][1], bounds), items[0][1])
+            last_s, last_e = items[-1]
+            tail = re.search(r"(重大|重点|产业)+$", c[last_s:last_e])
+            if tail:
+                items[-1] = (last_s, last_s + tail.start())
+            if all(_CAPACITY_RE.search(c[a:b]) or pats["phase"].search(c[a:b]) for a, b in items):
+                for a, b in items:
+                    out.extend(_item_candidates(c, a, b, bounds, ctx, lexhits, rule="list"))
+            continue
+        if "等" in core or not _balanced(core):
             continue
         hits = [(hs - s, he - s, f, p) for hs, he, f, p in lexhits if hs >= s and he <= core_end]
         evidence = (
@@ -455,9 +517,13 @@ def suffix_candidates(c: str, bounds: set[int], ctx: Context) -> list[Candidate]
             pm = re.match(r"\([A-Za-z0-9" + CJK + r"]{1,6}\)", c[e:])
             if pm and typ in ("Zone", "Project"):
                 e += pm.end()
-            s = name_start(c, m.start(), bounds)
+            s = name_start(c, m.start(), bounds, official=typ in ("Zone", "Institution"))
             if c[s - 1 : s] == "的" and typ == "Zone":
                 continue  # 全国最大的…基地: a description, not a name
+            if typ == "Zone" and pats["aspiration"].search(c[max(0, s - 3) : s]):
+                continue  # 争当…先行区: a goal, not a zone
+            if re.search(r"[一二三四五六七八九十两\d]大", c[s : m.start()]):
+                continue  # 四大产业基地: a count of things, not a name
             prefix = c[s : m.start()]
             if len(prefix) < min_prefix and not (typ == "Zone" and len(m.group()) >= 5):
                 continue
@@ -478,8 +544,8 @@ def suffix_candidates(c: str, bounds: set[int], ctx: Context) -> list[Candidate]
                     continue
                 if re.search(r"(企业|国有|民营|市属|区属|地方)$", prefix):
                     continue
-            if typ == "Project" and re.search(r"(建设|改造|发展|提升|推进)", prefix):
-                continue
+            if typ == "Project" and (re.search(r"(建设|改造|发展|提升|推进)", prefix) or segment.looks_generic(label)):
+                continue  # 重卡换电站, 生产服务型国家物流枢纽: generic, not a named build
             out.append(Candidate(s, e, typ2, label, f"suffix-{key}", 1.6 + 0.02 * len(m.group())))
     # roads
     for m in pats["road"].finditer(c):
@@ -488,6 +554,8 @@ def suffix_candidates(c: str, bounds: set[int], ctx: Context) -> list[Candidate]
             continue
         out.append(Candidate(s, m.end(), "Project", m.group(), "road", 2.4))
         seg = pats["seg_ends"].search(m.group())
+        if seg and seg.group(1).startswith(("国道", "省道")):
+            seg = None
         if seg:
             for g in (1, 2):
                 out.append(Candidate(s + seg.start(g), s + seg.end(g), "Place", seg.group(g), "road-end", 0.8))
@@ -509,7 +577,7 @@ def suffix_candidates(c: str, bounds: set[int], ctx: Context) -> list[Candidate]
         out.append(Candidate(s, m.end(), "Place", label, "place-suffix", 1.4))
     for m in pats["subarea"].finditer(c):
         s = name_start(c, m.start(), bounds)
-        if s != m.start() or m.group(1) in ctx.lex.generic or _is_generic(m.group(1), ctx.lex):
+        if s != m.start() or m.group(1) in ctx.lex.generic or _is_generic(m.group(1), ctx.lex) or segment.looks_generic(m.group(1)):
             continue
         out.append(Candidate(m.start(), m.end(), "District", m.group(), "subarea", 1.3))
     return out
@@ -558,7 +626,39 @@ def choose(cands: list[Candidate]) -> list[Candidate]:
                 break
         if ok:
             kept.append(cand)
-    return sorted(kept, key=lambda x: (x.start, x.end, x.type))
+    return _drop_nested(sorted(kept, key=lambda x: (x.start, x.end, x.type)))
+
+
+def _drop_nested(kept: list[Candidate]) -> list[Candidate]:
+    """Nested mentions that are only part of another name.
+
+    An infrastructure word inside a zone name (包头机场 in 包头机场航空口岸) is not
+    a project; a place in the middle of a name (广东 in …示范应用广东城市群) is not
+    a mention of that place.  Places at the head of a name (包头九原健康城) stay:
+    they locate the entity.  Industries inside names are marked ``nested``
+    (resolve keeps them only if also named on their own).
+    """
+    out = []
+    for cand in kept:
+        containers = [k for k in kept if k is not cand and k.start <= cand.start and cand.end <= k.end
+                      and (k.end - k.start) > (cand.end - cand.start)]
+        if containers:
+            outer = max(containers, key=lambda k: k.end - k.start)
+            if cand.type == "Project" and cand.rule.startswith("suffix"):
+                continue
+            if cand.type == "Place" and cand.rule != "road-end":
+                at_head = any(k.start == cand.start or _starts_after_head(k, cand, kept) for k in containers)
+                branch = outer.end > cand.end
+                if not at_head:
+                    continue
+            cand.attrs = dict(cand.attrs, nested=outer.type)
+        out.append(cand)
+    return out
+
+
+def _starts_after_head(container: Candidate, cand: Candidate, kept: list[Candidate]) -> bool:
+    """包头 + 九原 + 健康城: a district right after the head place is still at the head."""
+    return any(k.type in ("District", "Place") and k.start == container.start and k.end == cand.start for k in kept)
 
 
 def extract_sentence(sent: Sentence, ctx: Context) -> list[Candidate]:

@@ -15,6 +15,7 @@ Layout of one document's named graph ``kgd:graph/<doc id>``::
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 from decimal import Decimal
 from urllib.parse import quote
@@ -95,6 +96,7 @@ def document_graph(doc: Document, version: str) -> Graph:
         _add_relation(g, doc, r, used_sentences)
     for q in doc.quantities:
         _add_quantity(g, doc, q, jur, used_sentences)
+    line_starts = _line_starts(doc.text)
     for idx in sorted(used_sentences):
         s = doc.sentences[idx]
         si = sentence_iri(doc.doc_id, idx)
@@ -103,7 +105,18 @@ def document_graph(doc: Document, version: str) -> Graph:
         g.add((si, KG.startOffset, _int(s.start)))
         g.add((si, KG.endOffset, _int(s.end)))
         g.add((si, KG.text, Literal(doc.text[s.start : s.end], lang=ZH)))
+        g.add((si, KG.line, _int(bisect.bisect_right(line_starts, s.start))))
     return g
+
+
+def _line_starts(text: str) -> list[int]:
+    """Offsets at which each line starts (line n starts at index n-1)."""
+    starts = [0]
+    i = text.find("\n")
+    while i != -1:
+        starts.append(i + 1)
+        i = text.find("\n", i + 1)
+    return starts
 
 
 def _add_entity(g: Graph, doc: Document, e: Entity, d: URIRef, used: set) -> None:

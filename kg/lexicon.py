@@ -259,7 +259,8 @@ def iter_matches(lex: Lexicon, text: str):
 def user_words(lex: Lexicon) -> list[str]:
     """Words for jieba's user dictionary: lexicon forms jieba can hold (no punctuation)."""
     words = set()
-    for form in [*lex.industry_alias, *lex.enterprise_alias, *lex.place_alias, *lex.division_names, *lex.products]:
+    long_ents = [f for f in lex.enterprise_alias if len(f) >= 4]  # short firm names would bend segmentation (集中投产 → 中投)
+    for form in [*lex.industry_alias, *long_ents, *lex.place_alias, *lex.division_names, *lex.products]:
         if 2 <= len(form) <= 12 and all("\u4e00" <= c <= "\u9fff" for c in form):
             words.add(form)
     for cat in ("ent_strong", "zone", "inst", "infra", "phase", "capacity", "modifier"):

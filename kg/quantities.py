@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
@@ -294,6 +294,19 @@ def extract_quantities(doc: Document) -> list[Quantity]:
 _ATTR_HEAD = re.compile(
     r"^[、,]?(?:和|及|与|以及)?(?:其中)?(?:年均|同比|分别)?(?:占比|比重|占[^,;。、]{0,10}(?:比重|比例)|装机比重|增长|增速|增加|下降|减少|"
     r"提高|降低|上涨|总投资|投资|产值|产量|产能|营收|收入|达到?|为|到|至|实现|超过|突破)*[^\u4e00-\u9fff]*$")
+_COUNT_NOUN = re.compile(r"(重点|重大|在建|新建|骨干|龙头|规上|规模以上|产业)?(项目|企业|工程|园区)")
+_GAP_CUE = re.compile(r"产能|产量|年产|年处理|年加工|产值|装机|营收|收入|投资|销售|销量|增加值|占比|比重|增长|增速|下降|提高|降低|减少|"
+                      r"规模|总量|过货量|吞吐量|交易额|出口|进口|率|数量|达到|生产")
+_FILLER = {"", "达", "达到", "为", "约", "超", "超过", "突破", "近", "实现", "累计", "共", "的", "新增"}
+_SECTOR_TAIL = re.compile(r"产业链|产业集群|产业|行业|板块")
+
+
+def _nested(m: "_M", ms: list["_M"]) -> bool:
+    """A mention inside a longer mention (an industry word inside a project name)."""
+    return any(o is not m and o.start <= m.start and m.end <= o.end and (o.end - o.start) > (m.end - m.start)
+               for o in ms)
+
+
 _ATTR_WORD = re.compile(r"(年?产能|年?产量|产值|装机|营收|收入|销售|销量|投资|增加值|占比|比重)")
 
 
@@ -374,7 +387,7 @@ def _sentence_quantities(doc, s: Sentence, nums, ms: list[_M], section, ind_re, 
             k = 1 if text[nm.end:nm.end + 1] == "的" else 0
             for m in ms:
                 if m.start >= nm.end and m.start - nm.end <= k and m.type in ("Project", "Zone", "Enterprise", "Industry"):
-                    if m.type == "Industry" and attr != "count":
+                    if m.type == "Industry" and (attr != "count" or not _COUNT_NOUN.match(text, m.end)):
                         continue
                     subjects = [m]
                     break
@@ -385,8 +398,7 @@ def _sentence_quantities(doc, s: Sentence, nums, ms: list[_M], section, ind_re, 
                 lim += 1
             for m in ms:
                 if nm.end <= m.start < lim and m.end <= lim + 1 and m.type in ("Industry", "Project"):
-                    rest = text[m.end:m.end + 6]
-                    if m.type == "Project" or re.match(r"(重点|重大|在建|新建|骨干|龙头|规上|规模以上)?(项目|企业|工程)", rest):
+                    if m.type == "Project" or _COUNT_NOUN.match(text, m.end):
                         subjects = [m]
                         break
         # 4. headline indicator named in the clause before the number
@@ -404,13 +416,23 @@ def _sentence_quantities(doc, s: Sentence, nums, ms: list[_M], section, ind_re, 
                     ind_names = names
         # 5. entity heading the number's own words: 稀土产业产值达到…, A、B收入增长…
         if not subjects and indicator is None:
-            pre = [m for m in ms if own_lo <= m.start and m.end <= nm.start]
+            stop = nm.start
+            if attr == "share" and "占" in text[own_lo:nm.start]:
+                stop = text.rindex("占", own_lo, nm.start)  # X增加值占Y比重: X is the subject
+            pre = [m for m in ms if own_lo <= m.start and m.end <= stop]
             preceded_by_deng = text[max(0, nm.start - 1):nm.start] == "等"
+            pre = [m for m in pre if not _nested(m, ms)]
             if pre and not preceded_by_deng:
                 last = pre[-1]
-                gap2 = text[last.end:nm.start]
-                ok = (attr not in ("count", "other") or (attr == "other" and len(gap2) <= 2) or re.fullmatch(
-                    r"(项目|企业|工程|园区|基地)?(数量|数|个数)?(达到?|超过|突破|增加到|增至|累计)?", gap2))
+                gap2 = text[last.end:stop]
+                if attr in ("count", "other"):
+                    ok = bool(re.fullmatch(
+                        r"(项目|企业|工程|园区|基地)?(数量|数|个数)?(达到?|超过|突破|增加到|增至|累计)?", gap2))
+                    ok = ok and (attr == "count" or last.type in ("Project", "Enterprise", "Zone"))
+                else:
+                    # the words between the entity and the number must say what is measured
+                    limit = 8 if attr in ("growthRate", "share") else 10
+                    ok = len(gap2) <= limit and (gap2 in _FILLER or stop < nm.start or bool(_GAP_CUE.search(gap2)))
                 if nm.chinese and attr in ("count", "other"):
                     ok = False
                 if last.type in _BAD_TOPIC_TYPES and attr not in ("growthRate", "share", "output", "outputValue", "revenue"):
@@ -442,11 +464,17 @@ def _sentence_quantities(doc, s: Sentence, nums, ms: list[_M], section, ind_re, 
                     indicator = prev_ctx["indicator"]
         # 7. production figures without their own subject: the sentence's industry
         if not subjects and indicator is None and attr in ("capacity", "output", "outputValue", "installedCapacity"):
-            inds = [m for m in ms if m.type == "Industry" and not
-                    (_ATTR_WORD.match(text, m.end) and m.end <= own_lo)]
-            prev = [m for m in inds if m.end <= nm.start]
-            nxt = [m for m in inds if m.start >= nm.end]
-            cand = prev[-1] if prev else (nxt[0] if nxt else None)
+            inds = [m for m in ms if m.type == "Industry" and not (own_lo <= m.start < nm.start)
+                    and not _nested(m, ms)]
+            # a sector heading (X产业链, X产业) beats a product word; before beats after
+            def rank(m: _M) -> tuple:
+                sector = bool(re.search(r"(产业|行业|业|产业链|产业集群)$", text[m.start:m.end])) or bool(_SECTOR_TAIL.match(text, m.end))
+                measured = bool(_ATTR_WORD.match(text, m.end) or _ATTR_WORD.match(text, m.end + 1))
+                before_num = m.end <= nm.start
+                dist = nm.start - m.end if before_num else m.start - nm.end
+                return (not sector, measured, not before_num, dist)
+            order = sorted(inds, key=rank)
+            cand = order[0] if order else None
             if cand is not None:
                 subjects = [cand]
             elif topic is not None and attr == "output":

@@ -21,8 +21,16 @@ _ENT_TAIL = re.compile(
 _IND_TAIL = re.compile(r"(产业链|产业集群|产业|行业|业)$")
 
 
-def match_key(type_: str, label: str) -> str:
-    """The form two mentions must share to be the same entity."""
+def match_key(type_: str, label: str, home: tuple[str, ...] = ()) -> str:
+    """The form two mentions must share to be the same entity.
+
+    ``home`` holds the jurisdiction's names: 包头保税物流中心 ~ 保税物流中心.
+    """
+    if type_ in ("Zone", "Institution", "Project"):
+        for h in sorted(home, key=len, reverse=True):
+            if label.startswith(h) and len(label) - len(h) >= 4:
+                label = label[len(h):]
+                break
     if type_ == "Project":
         return _PROJECT_TAIL.sub("", label)
     if type_ == "Zone":
@@ -38,19 +46,20 @@ def match_key(type_: str, label: str) -> str:
 
 def resolve(doc: Document) -> None:
     lex = lexmod.load()
+    home = _home_names(doc, lex)
     groups: dict[tuple[str, str], list[Mention]] = {}
     for m in doc.mentions:
         canon = m.canonical if m.canonical else None
         if m.type == "Enterprise" and canon is None:
             canon = lex.enterprise_alias.get(m.label)
-        key = (m.type, canon if canon else match_key(m.type, m.label))
+        key = (m.type, canon if canon else match_key(m.type, m.label, home))
         # a pattern mention whose key equals a lexicon alias joins that entity
         groups.setdefault(key, []).append(m)
     # merge pattern groups into lexicon groups that share a match key (北重 → 北重集团)
     merged: dict[tuple[str, str], list[Mention]] = {}
     by_match: dict[tuple[str, str], tuple[str, str]] = {}
     for key in sorted(groups, key=lambda k: (k[0], -len(k[1]), k[1])):
-        mk = (key[0], match_key(key[0], key[1]))
+        mk = (key[0], match_key(key[0], key[1], home))
         target = by_match.get(mk)
         if target is None:
             by_match[mk] = key
@@ -58,8 +67,13 @@ def resolve(doc: Document) -> None:
         else:
             merged[target].extend(groups[key])
     entities = []
+    dropped: set[int] = set()
     for key, mentions in merged.items():
         typ, canon = key
+        if typ == "Industry" and all(m.attrs.get("nested") for m in mentions):
+            # an industry word only inside other names (稀土 in a bank branch's name) is not a mention
+            dropped.update(id(m) for m in mentions)
+            continue
         surfaces = {m.label for m in mentions} | {m.attrs.get("alias") for m in mentions if m.attrs.get("alias")}
         if any(m.canonical for m in mentions):
             label = next(m.canonical for m in sorted(mentions, key=lambda m: m.start) if m.canonical)
@@ -79,7 +93,15 @@ def resolve(doc: Document) -> None:
         entities.append(ent)
     entities.sort(key=lambda e: (e.type, e.label))
     doc.entities = entities
+    doc.mentions = [m for m in doc.mentions if id(m) not in dropped]
     doc.mentions.sort(key=lambda m: (m.start, m.end, m.type))
+
+
+def _home_names(doc: Document, lex) -> tuple[str, ...]:
+    if not doc.jurisdiction_code:
+        return ()
+    name = lex.divisions[doc.jurisdiction_code].name
+    return tuple(f for f, codes in lex.division_names.items() if doc.jurisdiction_code in codes and name.startswith(f) or f == name)
 
 
 def entity_index(doc: Document) -> dict[tuple[str, str], Entity]:

@@ -22,8 +22,10 @@ def tokenizer():
     jieba.setLogLevel(logging.WARNING)
     tk = jieba.Tokenizer()
     tk.initialize()
+    base = {w for w, f in tk.FREQ.items() if f > 0}
     for word in lexicon.user_words(lexicon.load()):
         tk.add_word(word, freq=max(tk.FREQ.get(word, 0), 2000))
+    tk.kg_base_vocab = base
     return tk
 
 
@@ -41,6 +43,16 @@ def boundaries(toks: list[str]) -> set[int]:
     return out
 
 
-def is_dict_word(word: str) -> bool:
-    """True if jieba's dictionary knows ``word`` as a common word."""
-    return tokenizer().FREQ.get(word, 0) > 0
+def is_common_word(word: str) -> bool:
+    """True if jieba's own dictionary (not our additions) knows ``word``."""
+    return word in tokenizer().kg_base_vocab
+
+
+def looks_generic(phrase: str) -> bool:
+    """True if a phrase is made only of common dictionary words (草原生态保护修复).
+
+    A proper name (华冠立新, 天骄清美) contains a piece jieba's dictionary does not
+    know as a word, so without HMM it falls apart into single characters.
+    """
+    toks = tokenizer().lcut(phrase, HMM=False)
+    return all(len(t) >= 2 and is_common_word(t) for t in toks if t.strip())
