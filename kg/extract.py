@@ -40,6 +40,12 @@ _GENERIC_ADJ = re.compile(
     r"绿色|智慧|数字|智能|现代|特色|高新技术|新型|示范|重点|重大|优秀|综合|区域|相关|各类|各级|一流)+"
 )
 
+_SUBAREA_DENY = {
+    "重点", "贫困", "边远", "偏远", "农村", "牧区", "城镇", "沿海", "部分", "其他", "周边", "相关", "有关", "广大",
+    "少数", "民族", "全年", "欠发达", "发达", "困难", "受灾", "重要", "同类", "国内", "国外", "境外", "中心",
+    "城市", "东部", "西部", "中部", "北方", "南方", "推广", "示范", "各个", "其它", "全国", "全区", "全市",
+}
+
 TYPE_PRIORITY = {"Project": 6, "Zone": 5, "Institution": 5, "Enterprise": 4, "Industry": 3, "District": 3, "Place": 2}
 
 
@@ -186,7 +192,10 @@ def lexicon_candidates(c: str, bounds: set[int], ctx: Context, lexhits: list) ->
                 if short and len(form) == 2 and c[e : e + 1] in ("市", "县", "区", "旗", "省"):
                     continue  # the full form is matched separately
                 typ = "District" if ctx.in_scope(code) else "Place"
-                out.append(Candidate(s, e, typ, form, "lex-division", 2.0, div.name, {"code": code}))
+                attrs = {"code": code}
+                if re.match(r"(分院|分公司|分行|分中心|分所|分部)", c[e : e + 3]):
+                    attrs["branch"] = True
+                out.append(Candidate(s, e, typ, form, "lex-division", 2.0, div.name, attrs))
             elif kind == "place":
                 if any(c[e:].startswith(x) for x in _STREET_AFTER):
                     continue
@@ -230,7 +239,7 @@ def _pick_code(codes: list[str], ctx: Context) -> str:
 # What may follow an industry name for it to be named as a sector (not used as a
 # modifier: 银行业机构, 5G站址, 会展城市, 房地产业健康发展 are not sector mentions).
 _IND_FOLLOW = re.compile(
-    r"^(?:$|[,;:。、)”\"'!?]|等|和|及|与|产值|产量|产能|增加值|项目|企业|收入|营收|投资|装机|加快|发展|实现|增长|集群|链条|全产业链|产业|行业|业)"
+    r"^(?:$|[,;:。、)”\"'!?]|等|和|及|产值|产量|产能|增加值|项目|重点|企业|收入|营收|投资|装机|加快|发展|实现|增长|年销|年产|集群|链条|全产业链|产业|行业|业)"
 )
 
 
@@ -326,9 +335,13 @@ def _owner_split(item: str, lexhits_item: list, ctx: Context) -> tuple[str, str]
         if s == 0 and any(k == "enterprise" for k, _ in payload) and len(form) > len(best):
             best = form
     if best:
-        # extend over an enterprise suffix: 迪尚 + 集团
+        # extend over an enterprise suffix (迪尚 + 集团) or a short unit name (航天 + 九院)
         m2 = _patterns()["ent_strong"].match(item, len(best))
         end = m2.end() if m2 else len(best)
+        nxt = _patterns()["owner_stop"].search(item, end)
+        if not m2 and nxt and 0 < nxt.start() - end <= 2 and not any(
+                s == end and any(k in ("product", "industry") for k, _ in p) for s, e, f, p in lexhits_item):
+            end = nxt.start()
         return item[:end], item[end:]
     stop = None
     for m in _patterns()["owner_stop"].finditer(item):
@@ -387,7 +400,9 @@ def list_candidates(c: str, bounds: set[int], ctx: Context, lexhits: list) -> li
         first_s, first_e = items[0]
         items[0] = (name_start(c, first_e, bounds) if first_e - first_s > 0 else first_s, first_e)
         for s, e in items:
-            out.extend(_item_candidates(c, s, e, bounds, ctx, lexhits, rule="list", list_word=m.group(1)))
+            for cand in _item_candidates(c, s, e, bounds, ctx, lexhits, rule="list", list_word=m.group(1)):
+                cand.attrs = dict(cand.attrs, list_tail=(m.start(), m.end()))
+                out.append(cand)
     return out
 
 
@@ -419,6 +434,8 @@ def _item_candidates(c, s, e, bounds, ctx, lexhits, rule, list_word="") -> list[
         return []  # 草原生态保护修复: a programme, not a named project
     if "等" in item or "一批" in item:
         return []
+    if owner_ok and not rest and rule == "list":
+        return [Candidate(s, e, "Enterprise", item, "list-bare", 1.2)]
     bare = not rest or rest == item
     if bare and not owner_ok and rule == "list":
         # 实施大地熊、迈格钠等项目: a bare short name is the firm; the project is unnamed
@@ -457,6 +474,9 @@ def named_project_candidates(c: str, bounds: set[int], ctx: Context, lexhits: li
             continue
         core_end = m.start()
         core = c[s:core_end]
+        cs = clause_start(c, m.start())
+        if cs > 0 and c[cs - 1] == "、":
+            core = c[cs:core_end] + "、"  # route to the list branch below
         stripped = re.sub(r"(重大|重点|产业|建设|示范)+$", "", core)
         if len(stripped) < 2:
             continue
@@ -475,7 +495,8 @@ def named_project_candidates(c: str, bounds: set[int], ctx: Context, lexhits: li
             tail = re.search(r"(重大|重点|产业)+$", c[last_s:last_e])
             if tail:
                 items[-1] = (last_s, last_s + tail.start())
-            if all(_CAPACITY_RE.search(c[a:b]) or pats["phase"].search(c[a:b]) for a, b in items):
+            items = [(a, b) for a, b in items if b > a]
+            if items and all(_CAPACITY_RE.search(c[a:b]) or pats["phase"].search(c[a:b]) for a, b in items):
                 for a, b in items:
                     out.extend(_item_candidates(c, a, b, bounds, ctx, lexhits, rule="list"))
             continue
@@ -489,7 +510,8 @@ def named_project_candidates(c: str, bounds: set[int], ctx: Context, lexhits: li
             or any(any(k in ("enterprise", "division") for k, _ in p) for _, _, _, p in hits)
         )
         owner, rest = _owner_split(stripped, hits, ctx)
-        owner_ok = owner and _valid_owner(owner, ctx) and rest
+        owner_ok = owner and _valid_owner(owner, ctx) and rest and (
+            owner in ctx.lex.enterprise_alias or not segment.is_common_word(owner))
         if not (evidence or owner_ok):
             continue
         if _is_generic(stripped, ctx.lex) or _LEADING_COUNT.match(stripped):
@@ -535,7 +557,9 @@ def suffix_candidates(c: str, bounds: set[int], ctx: Context) -> list[Candidate]
             core = _GENERIC_ADJ.sub("", prefix)
             if typ == "Zone" and (len(core) < 2 and len(m.group()) < 5):
                 continue
-            if typ == "Zone" and m.group() == "城市群":
+            if typ == "Zone" and m.group() in ("高新区", "经开区", "开发区") and 2 <= len(prefix) <= 4:
+                typ2 = "District"  # 稀土高新区: a functional district of the city
+            elif typ == "Zone" and m.group() == "城市群":
                 typ2 = "Zone" if "示范" in label else "Place"
             else:
                 typ2 = typ
@@ -544,7 +568,8 @@ def suffix_candidates(c: str, bounds: set[int], ctx: Context) -> list[Candidate]
                     continue
                 if re.search(r"(企业|国有|民营|市属|区属|地方)$", prefix):
                     continue
-            if typ == "Project" and (re.search(r"(建设|改造|发展|提升|推进)", prefix) or segment.looks_generic(label)):
+            if typ == "Project" and (re.search(r"(建设|改造|发展|提升|推进)", prefix) or (
+                    m.group() not in ("高铁", "铁路", "城际铁路", "高速公路", "机场", "生产线") and segment.looks_generic(label))):
                 continue  # 重卡换电站, 生产服务型国家物流枢纽: generic, not a named build
             out.append(Candidate(s, e, typ2, label, f"suffix-{key}", 1.6 + 0.02 * len(m.group())))
     # roads
@@ -576,10 +601,13 @@ def suffix_candidates(c: str, bounds: set[int], ctx: Context) -> list[Candidate]
             continue
         out.append(Candidate(s, m.end(), "Place", label, "place-suffix", 1.4))
     for m in pats["subarea"].finditer(c):
-        s = name_start(c, m.start(), bounds)
-        if s != m.start() or m.group(1) in ctx.lex.generic or _is_generic(m.group(1), ctx.lex) or segment.looks_generic(m.group(1)):
+        st = m.start() + (1 if c[m.start()] in "和与及" else 0)
+        s = name_start(c, st, bounds)
+        name = c[st : m.end()]
+        prefix = re.sub(r"(地区|片区|新城|都市区|腾空区)$", "", name)
+        if (s != st and c[st - 1 : st] not in ("和", "与", "及", "、")) or prefix in _SUBAREA_DENY or _is_generic(name, ctx.lex) or len(prefix) < 1:
             continue
-        out.append(Candidate(m.start(), m.end(), "District", m.group(), "subarea", 1.3))
+        out.append(Candidate(st, m.end(), "District", name, "subarea", 1.3))
     return out
 
 
@@ -629,6 +657,14 @@ def choose(cands: list[Candidate]) -> list[Candidate]:
     return _drop_nested(sorted(kept, key=lambda x: (x.start, x.end, x.type)))
 
 
+_COUNT_AFTER = re.compile(rf"^{_NUM}[个座家项处条所台套]")
+
+
+def _drop_counted(c: str, kept: list[Candidate]) -> list[Candidate]:
+    """建设重卡换电站40座, 实施技改项目76个: a counted class of facilities, not one named build."""
+    return [k for k in kept if not (k.type == "Project" and k.rule != "list" and _COUNT_AFTER.match(c[k.end : k.end + 6]))]
+
+
 def _drop_nested(kept: list[Candidate]) -> list[Candidate]:
     """Nested mentions that are only part of another name.
 
@@ -648,8 +684,7 @@ def _drop_nested(kept: list[Candidate]) -> list[Candidate]:
                 continue
             if cand.type == "Place" and cand.rule != "road-end":
                 at_head = any(k.start == cand.start or _starts_after_head(k, cand, kept) for k in containers)
-                branch = outer.end > cand.end
-                if not at_head:
+                if not at_head and not cand.attrs.get("branch"):
                     continue
             cand.attrs = dict(cand.attrs, nested=outer.type)
         out.append(cand)
@@ -664,19 +699,20 @@ def _starts_after_head(container: Candidate, cand: Candidate, kept: list[Candida
 def extract_sentence(sent: Sentence, ctx: Context) -> list[Candidate]:
     c = sent.clean
     toks = segment.tokens(c)
-    bounds = segment.boundaries(toks)
+    jieba_bounds = segment.boundaries(toks)
     lexhits = list(lexmod.iter_matches(ctx.lex, c))
+    bounds = set(jieba_bounds)
     for s, e, _, _ in lexhits:  # lexicon names are protected: their edges are boundaries
         bounds.add(s)
         bounds.add(e)
     cands: list[Candidate] = []
-    cands += lexicon_candidates(c, bounds, ctx, lexhits)
+    cands += lexicon_candidates(c, jieba_bounds, ctx, lexhits)
     cands += industry_pattern_candidates(c, bounds, ctx)
     cands += list_candidates(c, bounds, ctx, lexhits)
     cands += named_project_candidates(c, bounds, ctx, lexhits)
     cands += suffix_candidates(c, bounds, ctx)
     cands += context_enterprises(c, bounds, ctx)
-    return choose(cands)
+    return _drop_counted(c, choose(cands))
 
 
 def detect_jurisdiction(doc: Document, lex: lexmod.Lexicon, written: str | None) -> None:
@@ -709,6 +745,8 @@ def extract(doc: Document, ctx: Context) -> None:
         for cand in extract_sentence(sent, ctx):
             start, end = sent.span(cand.start, cand.end)
             attrs = dict(cand.attrs)
+            if "list_tail" in attrs:
+                attrs["list_tail"] = sent.span(*attrs["list_tail"])
             doc.mentions.append(
                 Mention(start, end, cand.label, cand.type, sent.idx, cand.rule, cand.canonical, attrs)
             )

@@ -70,7 +70,7 @@ def resolve(doc: Document) -> None:
     dropped: set[int] = set()
     for key, mentions in merged.items():
         typ, canon = key
-        if typ == "Industry" and all(m.attrs.get("nested") for m in mentions):
+        if typ == "Industry" and all(m.attrs.get("nested") not in (None, "Zone") for m in mentions):
             # an industry word only inside other names (稀土 in a bank branch's name) is not a mention
             dropped.update(id(m) for m in mentions)
             continue

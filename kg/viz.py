@@ -272,37 +272,45 @@ def _force_layout(n: int, edges: list[tuple[int, int]], seed: int) -> "list[tupl
 
 
 def layout(g: nx.MultiDiGraph, seed: int = 7) -> dict[str, tuple[int, int]]:
-    """Integer pixel positions: each connected component laid out on its own, then packed in rows."""
+    """Integer pixel positions: each connected component laid out on its own (isolated
+    entities together in a grid, grouped by type), then the bounding boxes packed in rows."""
     und = nx.Graph(g.to_undirected(as_view=True))
-    comps = sorted((sorted(c) for c in nx.connected_components(und)), key=lambda c: (-len(c), c[0]))
-    boxes = []
+    comps = sorted((sorted(c) for c in nx.connected_components(und) if len(c) > 1), key=lambda c: (-len(c), c[0]))
+    boxes = []  # (nodes, points relative to the box's top-left corner, width, height)
+    pad = EDGE_LENGTH * 0.5
     for ci, comp in enumerate(comps):
         index = {n: i for i, n in enumerate(comp)}
         edges = sorted({(index[a], index[b]) for a, b in und.subgraph(comp).edges() if a != b})
         pts = _force_layout(len(comp), edges, seed + ci)
-        if edges:  # scale so that the median edge is EDGE_LENGTH long
-            lengths = sorted(math.dist(pts[a], pts[b]) for a, b in edges)
-            scale = EDGE_LENGTH / max(lengths[len(lengths) // 2], 1e-9)
-            pts = [(x * scale, y * scale) for x, y in pts]
-        r = max((math.hypot(x, y) for x, y in pts), default=0.0) + EDGE_LENGTH * 0.6
-        boxes.append((comp, pts, r))
-    total = sum((2 * r) ** 2 for _, _, r in boxes)
-    width = max(math.sqrt(total) * 1.15, max((2 * r for _, _, r in boxes), default=0.0))
-    pos: dict[str, tuple[int, int]] = {}
+        lengths = sorted(math.dist(pts[a], pts[b]) for a, b in edges)
+        scale = EDGE_LENGTH / max(lengths[len(lengths) // 2], 1e-9)  # median edge: EDGE_LENGTH
+        xs = [x * scale for x, _ in pts]
+        ys = [y * scale for _, y in pts]
+        x0, y0 = min(xs) - pad, min(ys) - pad
+        boxes.append((comp, [(x - x0, y - y0) for x, y in zip(xs, ys)], max(xs) - x0 + pad, max(ys) - y0 + pad))
+    alone = sorted((n for n in und if und.degree(n) == 0), key=lambda n: (list(TYPES).index(g.nodes[n]["type"]) if g.nodes[n]["type"] in TYPES else 99, n))
+    if alone:
+        cols = max(1, math.ceil(math.sqrt(len(alone) * 2.5)))
+        dx, dy = EDGE_LENGTH * 1.1, EDGE_LENGTH * 0.55
+        pts = [(pad + (i % cols) * dx, pad + (i // cols) * dy) for i in range(len(alone))]
+        boxes.append((alone, pts, 2 * pad + (cols - 1) * dx, 2 * pad + ((len(alone) - 1) // cols) * dy))
+    total = sum(w * h for _, _, w, h in boxes)
+    width = max([math.sqrt(total) * 1.3] + [w for _, _, w, _ in boxes])
+    pos: dict[str, tuple[float, float]] = {}
     x = y = row_h = 0.0
-    for comp, pts, r in boxes:
-        if x > 0 and x + 2 * r > width:
+    for comp, pts, w, h in boxes:
+        if x > 0 and x + w > width:
             x, y, row_h = 0.0, y + row_h, 0.0
-        cx, cy = x + r, y + r
         for n, (px, py) in zip(comp, pts):
-            pos[n] = (px + cx, py + cy)
-        x += 2 * r
-        row_h = max(row_h, 2 * r)
-    if pos:
-        mx = sum(p[0] for p in pos.values()) / len(pos)
-        my = sum(p[1] for p in pos.values()) / len(pos)
-        pos = {n: (round(px - mx), round(py - my)) for n, (px, py) in pos.items()}
-    return pos
+            pos[n] = (px + x, py + y)
+        x += w
+        row_h = max(row_h, h)
+    if not pos:
+        return {}
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
+    mx, my = (min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2
+    return {n: (round(px - mx), round(py - my)) for n, (px, py) in pos.items()}
 
 
 # --------------------------------------------------------------------------- page

@@ -45,7 +45,8 @@
       size: 9 + 20 * Math.sqrt(n.g / degMax) + (n.f ? 6 : 0),
       color: { background: t.color, border: n.f ? "#111" : "#fff",
                highlight: { background: t.color, border: "#111" }, hover: { background: t.color, border: "#333" } },
-      borderWidth: n.f ? 3 : 1
+      borderWidth: n.f ? 3 : 1,
+      font: { size: Math.round(12 + 14 * Math.sqrt(n.g / degMax)) }  // hubs stay labelled when zoomed out
     };
   });
   var visEdges = data.edges.map(function (e, i) {
@@ -318,6 +319,9 @@
   });
 
   updateStats();
+  // leave room for the legend on the left of the initial view
+  network.fit({ animation: false });
+  network.moveTo({ scale: network.getScale() * 0.94, offset: { x: (legend.offsetWidth + 10) / 2, y: 0 }, animation: false });
   var focusNode = NODES.filter(function (n) { return n.f; })[0];
   if (focusNode) network.once("afterDrawing", function () { network.selectNodes([focusNode.id]); showPanel(focusNode.id); });
 })();
