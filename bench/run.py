@@ -173,12 +173,12 @@ class TreeMemory(threading.Thread):
         self.proc = psutil.Process(pid)
         self.interval = interval
         self.peak = 0
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def run(self):
         import psutil
 
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             try:
                 procs = [self.proc] + self.proc.children(recursive=True)
                 total = 0
@@ -190,10 +190,10 @@ class TreeMemory(threading.Thread):
                 self.peak = max(self.peak, total)
             except psutil.Error:
                 break
-            self._stop.wait(self.interval)
+            self._halt.wait(self.interval)
 
     def stop(self):
-        self._stop.set()
+        self._halt.set()
         self.join()
 
 

@@ -40,6 +40,8 @@ from .resources import code_fingerprint, ontology_file
 from .store import TURTLE_PREFIXES
 
 DEFAULT_SEEDS = Path("seeds")
+# pyshacl needs ≈ 1 GB and minutes per 100k triples: a corpus build leaves SHACL to `kg validate`
+VALIDATE_MAX_TRIPLES = 100_000
 DEFAULT_OUT = Path("out")
 
 
@@ -65,6 +67,7 @@ class BuildResult:
     failed: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     triples: int = 0
+    warnings: list[str] = field(default_factory=list)
 
     def totals(self) -> tuple[dict, dict]:
         ents: dict[str, int] = {}
@@ -287,6 +290,9 @@ def build(
          "failed": [{"source": s, "error": e} for s, e in result.failed]},
         ensure_ascii=False, indent=1, sort_keys=True) + "\n")
     result.seconds = time.perf_counter() - t0
+    if progress is not False:
+        for w in result.warnings:
+            print(f"kg: note: {w}", file=sys.stderr)
     return result
 
 
@@ -411,10 +417,13 @@ def _write_outputs(out: Path, nq_files: list[Path], result: BuildResult, html: b
                 fh.write(line)
                 n += 1
         result.triples = n
-        if validate:
+        if validate and n <= VALIDATE_MAX_TRIPLES:
             from .validate import validate_file
 
             validate_file(nt_tmp, fmt="ntriples")
+        elif validate:
+            result.warnings.append(f"SHACL validation skipped: {n:,} triples is more than a build checks "
+                                   f"({VALIDATE_MAX_TRIPLES:,}); run `kg validate {out}` to check the corpus")
         with atomic_path(out / "graph.ttl") as ttl_tmp:
             ox.serialize(ox.parse(path=str(nt_tmp), format=ox.RdfFormat.N_TRIPLES), output=str(ttl_tmp),
                          format=ox.RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES)

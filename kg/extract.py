@@ -44,6 +44,7 @@ _SUBAREA_DENY = {
     "重点", "贫困", "边远", "偏远", "农村", "牧区", "城镇", "沿海", "部分", "其他", "周边", "相关", "有关", "广大",
     "少数", "民族", "全年", "欠发达", "发达", "困难", "受灾", "重要", "同类", "国内", "国外", "境外", "中心",
     "城市", "东部", "西部", "中部", "北方", "南方", "推广", "示范", "各个", "其它", "全国", "全区", "全市",
+    "符合", "不同", "特定", "所在", "邻近", "适宜", "试点", "有条件", "条件", "这些", "上述", "缺水", "干旱",
 }
 
 TYPE_PRIORITY = {"Project": 6, "Zone": 5, "Institution": 5, "Enterprise": 4, "Industry": 3, "District": 3, "Place": 2}
@@ -112,7 +113,7 @@ def _patterns():
         "span_road": re.compile(rf"([{CJK}]{{2,8}})至([{CJK}]{{2,10}}?)(?:口岸)?(?:跨境)?(?:[{CJK}]{{0,4}})(?:公路|铁路|高速|通道)"),
         "seg_ends": re.compile(rf"(?:国道|省道|\d)*([{CJK}]{{2,8}}?)至([{CJK}]{{2,8}})段"),
         "place_suffix": re.compile(r"(流域|城市群|都市圈|经济带|经济圈|经济区)"),
-        "subarea": re.compile(rf"([{CJK}]{{2}}(?:地区|片区|新城)|[{CJK}]{{1,3}}(?:都市区|腾空区))"),
+        "subarea_suffix": re.compile(r"(地区|片区|新城|都市区|腾空区)"),
         "ent_context_after": re.compile(rf"^(?:等{_NUM}家|等{_NUM}户|成为|入选|落户|获评|荣获|实现|被评为|被认定为)"),
         "ind_suffix": re.compile(r"^(产业链|产业集群|产业|行业|业)"),
         "ind_pattern": re.compile(r"(产业链|产业集群|产业|行业)"),
@@ -127,7 +128,8 @@ def clause_start(c: str, i: int) -> int:
     return j
 
 
-def name_start(c: str, i: int, bounds: set[int], stop_at_de: bool = True, official: bool = False) -> int:
+def name_start(c: str, i: int, bounds: set[int], stop_at_de: bool = True, official: bool = False,
+               keep_tail: bool = False) -> int:
     """Left edge of a name ending just before ``i``.
 
     Walk back to the clause start, then move right past the last trigger verb
@@ -139,11 +141,12 @@ def name_start(c: str, i: int, bounds: set[int], stop_at_de: bool = True, offici
     best = j
     strong_end = j
     for m in pats["trigger"].finditer(c, j, i):
-        if m.end() >= i - 1:
-            continue
+        if keep_tail and m.end() >= i - 1:
+            continue  # 压水堆燃料元件生产线改扩建: a verb closing a list item is part of it
         if m.group() == "的" and not stop_at_de:
             continue
-        if m.end() in bounds and (m.start() in bounds or m.group() == "的"):
+        single = len(m.group()) == 1 and m.group() != "的"
+        if m.end() in bounds and (not single or m.start() in bounds):
             best = max(best, m.end())
             if m.group() not in pats["weak"]:
                 strong_end = max(strong_end, m.end())
@@ -398,7 +401,7 @@ def list_candidates(c: str, bounds: set[int], ctx: Context, lexhits: list) -> li
             items.append((pos, pos + len(part)))
             pos += len(part) + 1
         first_s, first_e = items[0]
-        items[0] = (name_start(c, first_e, bounds) if first_e - first_s > 0 else first_s, first_e)
+        items[0] = (name_start(c, first_e, bounds, keep_tail=True) if first_e - first_s > 0 else first_s, first_e)
         for s, e in items:
             for cand in _item_candidates(c, s, e, bounds, ctx, lexhits, rule="list", list_word=m.group(1)):
                 cand.attrs = dict(cand.attrs, list_tail=(m.start(), m.end()))
@@ -469,7 +472,7 @@ def named_project_candidates(c: str, bounds: set[int], ctx: Context, lexhits: li
         if c[m.start() - 2 : m.start()] in ("重大", "重点", "产业") and m.start() >= 2:
             # 鑫元30万吨颗粒硅重大产业项目 → core name without the category words
             pass
-        s = name_start(c, m.start(), bounds)
+        s = name_start(c, m.start(), bounds, keep_tail=True)
         if m.start() - s < 2:
             continue
         core_end = m.start()
@@ -490,7 +493,7 @@ def named_project_candidates(c: str, bounds: set[int], ctx: Context, lexhits: li
             for part in c[k : m.start()].split("、"):
                 items.append((pos, pos + len(part)))
                 pos += len(part) + 1
-            items[0] = (name_start(c, items[0][1], bounds), items[0][1])
+            items[0] = (name_start(c, items[0][1], bounds, keep_tail=True), items[0][1])
             last_s, last_e = items[-1]
             tail = re.search(r"(重大|重点|产业)+$", c[last_s:last_e])
             if tail:
@@ -529,6 +532,39 @@ def named_project_candidates(c: str, bounds: set[int], ctx: Context, lexhits: li
     return out
 
 
+_BAD_IN_NAME = re.compile(rf"(等|一批|{_NUM}[个条家项所座]|[和及]\S*(机场|车站|东站|绿道|公园|实验室|工作站))")
+
+
+def _specific_name(label: str, prefix: str, key: str, ctx: Context) -> bool:
+    """Reject generic designations (国家重点实验室, 医疗集团, 创业孵化基地).
+
+    A name is specific when it holds an unknown word (a proper name such as
+    天骄清美), a known place or firm, or - for zones and institutions - a known
+    industry or product (国家应急产业示范基地, 稀土功能材料创新中心).
+    """
+    if key == "infra":
+        return True  # checked by the caller (railway abbreviations are dictionary words)
+    text = prefix if key == "ent_strong" else label
+    if segment.has_proper_piece(text):
+        return True
+    kinds = set()
+    for _, _, _, payload in lexmod.iter_matches(ctx.lex, text):
+        for k, v in payload:
+            if k == "industry" and ctx.lex.industries.get(v, {}).get("kind") in ("generic", "broad"):
+                continue
+            kinds.add(k)
+    if kinds & {"division", "place", "enterprise"}:
+        return True
+    if key == "ent_strong":
+        return False
+    if kinds & {"industry", "product"}:
+        return True
+    if key == "zone":
+        d = _patterns()["designation"].match(label)
+        return d is not None and label.endswith(("示范区", "试验区", "先行区", "实验区", "口岸"))
+    return False
+
+
 def suffix_candidates(c: str, bounds: set[int], ctx: Context) -> list[Candidate]:
     """Zones, institutions, infrastructure and strong-suffix enterprises."""
     out = []
@@ -547,12 +583,16 @@ def suffix_candidates(c: str, bounds: set[int], ctx: Context) -> list[Candidate]
             if re.search(r"[一二三四五六七八九十两\d]大", c[s : m.start()]):
                 continue  # 四大产业基地: a count of things, not a name
             prefix = c[s : m.start()]
+            if re.search(rf"{_NUM}[个家所座处]$", c[max(0, s - 5) : s]):
+                continue  # 改造升级30个…基地: a counted class, not a name
             if len(prefix) < min_prefix and not (typ == "Zone" and len(m.group()) >= 5):
                 continue
             if len(prefix) > 24:
                 continue
             label = c[s:e]
-            if not _balanced(label) or _is_generic(label, ctx.lex):
+            if not _balanced(label) or _is_generic(label, ctx.lex) or _BAD_IN_NAME.search(label):
+                continue
+            if not _specific_name(label, prefix, key, ctx):
                 continue
             core = _GENERIC_ADJ.sub("", prefix)
             if typ == "Zone" and (len(core) < 2 and len(m.group()) < 5):
@@ -585,11 +625,12 @@ def suffix_candidates(c: str, bounds: set[int], ctx: Context) -> list[Candidate]
             for g in (1, 2):
                 out.append(Candidate(s + seg.start(g), s + seg.end(g), "Place", seg.group(g), "road-end", 0.8))
     for m in pats["span_road"].finditer(c):
-        s = name_start(c, m.start(), bounds)
-        s = max(s, m.start())
+        s = max(name_start(c, m.end(1), bounds), m.start())
+        if m.end(1) - s < 2:
+            continue
         label = c[s : m.end()]
         out.append(Candidate(s, m.end(), "Project", label, "span-road", 2.3))
-        out.append(Candidate(m.start(1), m.end(1), "Place", m.group(1), "road-end", 0.8))
+        out.append(Candidate(s, m.end(1), "Place", c[s : m.end(1)], "road-end", 0.8))
     # geographic groupings
     for m in pats["place_suffix"].finditer(c):
         s = name_start(c, m.start(), bounds)
@@ -600,14 +641,15 @@ def suffix_candidates(c: str, bounds: set[int], ctx: Context) -> list[Candidate]
         if "示范" in label or not _balanced(label):
             continue
         out.append(Candidate(s, m.end(), "Place", label, "place-suffix", 1.4))
-    for m in pats["subarea"].finditer(c):
-        st = m.start() + (1 if c[m.start()] in "和与及" else 0)
-        s = name_start(c, st, bounds)
-        name = c[st : m.end()]
-        prefix = re.sub(r"(地区|片区|新城|都市区|腾空区)$", "", name)
-        if (s != st and c[st - 1 : st] not in ("和", "与", "及", "、")) or prefix in _SUBAREA_DENY or _is_generic(name, ctx.lex) or len(prefix) < 1:
+    for m in pats["subarea_suffix"].finditer(c):
+        s = name_start(c, m.start(), bounds)
+        while s < m.start() and c[s] in "和与及":
+            s += 1
+        prefix = c[s : m.start()]
+        want = (1, 3) if m.group() in ("都市区", "腾空区") else (2, 2)
+        if not (want[0] <= len(prefix) <= want[1]) or prefix in _SUBAREA_DENY or _is_generic(prefix + m.group(), ctx.lex):
             continue
-        out.append(Candidate(st, m.end(), "District", name, "subarea", 1.3))
+        out.append(Candidate(s, m.end(), "District", prefix + m.group(), "subarea", 1.3))
     return out
 
 

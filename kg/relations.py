@@ -129,7 +129,7 @@ def _in_industry(doc, ms, lex, add, prev_heads):
 
 
 _DEV_VERB = re.compile(r"(发展|壮大|培育|推动|推进|做大|做强|做优|布局|延伸|打造|加快|大力|着力|聚焦|围绕|提升|支持|引进|优化)[^,;。]{0,4}$")
-_HEAD_AFTER = re.compile(r"^(项目|重点项目|企业|产业链|领域|发展|高质量发展)")
+_HEAD_AFTER = re.compile(r"^(项目|重点项目|产业链|领域|发展|高质量发展)")
 _SUBJECT_AFTER = re.compile(r"^(产值|产量|产能|增加值|营收|收入)")
 
 

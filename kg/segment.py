@@ -54,5 +54,19 @@ def looks_generic(phrase: str) -> bool:
     A proper name (华冠立新, 天骄清美) contains a piece jieba's dictionary does not
     know as a word, so without HMM it falls apart into single characters.
     """
+    return not has_proper_piece(phrase)
+
+
+def has_proper_piece(phrase: str) -> bool:
+    """True if jieba (without HMM) cannot cover the phrase with known words:
+    two or more single characters in a row mark an unknown word (天骄清美 → 天/骄/清/美)."""
     toks = tokenizer().lcut(phrase, HMM=False)
-    return all(len(t) >= 2 and is_common_word(t) for t in toks if t.strip())
+    run = 0
+    for t in toks:
+        if len(t) == 1 and "\u4e00" <= t <= "\u9fff":
+            run += 1
+            if run >= 2:
+                return True
+        else:
+            run = 0
+    return False

@@ -25,7 +25,7 @@ def seed_build(tmp_path_factory):
     from kg.build import build
 
     out = tmp_path_factory.mktemp("seed")
-    build([SEED], outdir=out, jobs=1, progress=False)
+    build([SEED], outdir=out, jobs=1, progress=False, validate=False)  # SHACL is tested elsewhere (slow)
     return out
 
 
