@@ -286,7 +286,9 @@ def build(
         nq_files = [_ontology_nq(cache)] + [cache / f"{d.key}.nq" for d in result.docs]
         _write_outputs(out, nq_files, result, html=html, validate=validate, store=store)
     write_text(out / "manifest.json", json.dumps(
-        {"extractor_version": EXTRACTOR_VERSION, "documents": [d.__dict__ for d in result.docs],
+        {"extractor_version": EXTRACTOR_VERSION,
+         # no run state ("cached") here: the manifest is byte-identical across runs
+         "documents": [{k: v for k, v in d.__dict__.items() if k != "cached"} for d in result.docs],
          "failed": [{"source": s, "error": e} for s, e in result.failed]},
         ensure_ascii=False, indent=1, sort_keys=True) + "\n")
     result.seconds = time.perf_counter() - t0

@@ -121,25 +121,28 @@ def cmd_build(args) -> int:
                 validate=not args.no_validate, progress=None if not args.quiet else False, store=not args.no_store)
     if not args.quiet:
         print(format_summary(res))
+    if res.failed and not res.docs:
+        # every input failed: report the first file's own error code (main prints it)
+        first = _first_error(res, args.max_bytes)
+        for src, err in res.failed[1:]:
+            print(f"kg: error: {err}", file=sys.stderr)
+        raise first
     for src, err in res.failed:
         print(f"kg: error: {err}", file=sys.stderr)
     if res.failed:
         from .errors import SomeInputsFailed
 
-        if not res.docs:
-            # every input failed: report the first file's own error code
-            raise _first_error(res)
         raise SomeInputsFailed(f"{len(res.failed)} of {len(res.failed) + len(res.docs)} reports failed: "
                                + ", ".join(Path(s).name for s, _ in res.failed))
     return 0
 
 
-def _first_error(res):
+def _first_error(res, max_bytes: int):
     from . import ingest
 
     src = res.failed[0][0]
     try:
-        ingest.read_text(src)
+        ingest.read_text(src, max_bytes=max_bytes)
     except KgError as exc:
         return exc
     return KgError(res.failed[0][1])

@@ -106,6 +106,7 @@ def _patterns():
         "phase": re.compile(alt(lex.cue("phase"))),
         "list_end": re.compile(rf"等(?:一批|{_NUM}[个项批])?([{CJK}]{{0,6}}?)(项目|工程)"),
         "project_end": re.compile(r"(项目|工程)"),
+        "ent_list_end": re.compile(rf"等(?:{_NUM}[家户个])?(?:[{CJK}]{{0,10}}?)(?:企业|公司|集团|银行|金融机构)"),
         "road": re.compile(
             rf"(?:\d{{2,4}}国道|国道\d{{2,4}}|省道\d{{2,4}}|\d{{2,4}}省道|[GS]\d{{1,4}})"
             rf"(?:[{CJK}]{{2,8}}至[{CJK}]{{2,10}}段|[{CJK}]{{0,6}}?(?:绕城公路|公路|高速公路|高速|一级公路|线))"
@@ -653,6 +654,26 @@ def suffix_candidates(c: str, bounds: set[int], ctx: Context) -> list[Candidate]
     return out
 
 
+def enterprise_list_candidates(c: str, bounds: set[int], ctx: Context) -> list[Candidate]:
+    """``包钢、亚新隆顺等钢铁企业``, ``安泰科技等6家…企业``: each item is a firm."""
+    out = []
+    for m in _patterns()["ent_list_end"].finditer(c):
+        end = m.start()
+        k = clause_start(c, end)
+        while k > 0 and c[k - 1] == "、":
+            k = clause_start(c, k - 1)
+        pos, items = k, []
+        for part in c[k:end].split("、"):
+            items.append((pos, pos + len(part)))
+            pos += len(part) + 1
+        items[0] = (name_start(c, items[0][1], bounds), items[0][1])
+        for a, b in items:
+            name = c[a:b]
+            if (2 <= len(name) <= 10 and _valid_owner(name, ctx)) or name in ctx.lex.enterprise_alias:
+                out.append(Candidate(a, b, "Enterprise", name, "list-enterprise", 1.3))
+    return out
+
+
 def context_enterprises(c: str, bounds: set[int], ctx: Context) -> list[Candidate]:
     """Firms named only by context: ``X磁材成为…``, ``X科技等6家…企业``."""
     out = []
@@ -754,6 +775,7 @@ def extract_sentence(sent: Sentence, ctx: Context) -> list[Candidate]:
     cands += named_project_candidates(c, bounds, ctx, lexhits)
     cands += suffix_candidates(c, bounds, ctx)
     cands += context_enterprises(c, bounds, ctx)
+    cands += enterprise_list_candidates(c, bounds, ctx)
     return _drop_counted(c, choose(cands))
 
 

@@ -281,14 +281,17 @@ class _Handler(BaseHTTPRequestHandler):
                 self.store.extend(quads)
                 return self._send(204)
             existed = isinstance(graph, ox.DefaultGraph) or self.store.contains_named_graph(graph)
-            quads = list(ox.parse(body, format=fmt, to_graph=graph))
-            if replace:
-                self.store.clear_graph(graph) if existed else None
+            quads = [ox.Quad(t.subject, t.predicate, t.object, graph)
+                     for t in ox.parse(body, format=fmt, without_named_graphs=True)]
+            if replace and existed:
+                self.store.clear_graph(graph)
             if isinstance(graph, ox.NamedNode):
                 self.store.add_graph(graph)
             self.store.extend(quads)
         except SyntaxError as exc:
             return self._error(400, f"not valid RDF: {exc}")
+        except (OSError, ValueError, RuntimeError) as exc:
+            return self._error(500, f"write failed: {exc}")
         self._send(204 if existed else 201)
 
 

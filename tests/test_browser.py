@@ -34,7 +34,10 @@ if not Path(CHROMIUM).exists():
                 allow_module_level=True)
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed (pip install -e '.[test]')")
 
-from test_viz import IMG, SCRIPT, evil_store  # noqa: E402  (same folder; pytest puts it on sys.path)
+try:  # tests/ as a package or as a plain folder on sys.path
+    from .test_viz import IMG, SCRIPT, evil_store  # noqa: E402
+except ImportError:
+    from test_viz import IMG, SCRIPT, evil_store  # noqa: E402
 
 KG = "https://w3id.org/govkg/ontology#"
 KGD = "https://w3id.org/govkg/id/"
@@ -138,15 +141,17 @@ def test_seed_graph_in_browser(browser, seed, tmp_path):
 
 
 def readme_screenshot(pg: Page, target: Path) -> None:
-    """A README view: one industry selected (detail panel open), its neighbourhood zoomed in."""
-    pg.js("""() => { const e = kgExplorer, n = e.data.nodes.find(x => x.l === '新材料产业') || e.data.nodes[0];
+    """A README view: the best-connected project with quantities selected (detail panel open), zoomed in."""
+    pick = """() => { const e = kgExplorer;
+        const c = e.data.nodes.filter(n => n.q && n.s && e.data.types[n.t].name === 'Project');
+        c.sort((a, b) => b.g - a.g || a.id - b.id);
+        const n = c[0] || e.data.nodes[0];
         e.selectNode(n.id);
-        const p = e.network.getPositions([n.id])[n.id];
-        e.network.moveTo({position: p, scale: 0.85, offset: {x: -120, y: 0}, animation: false}); }""")
-    pg.page.wait_for_timeout(800)
-    pg.js("""() => { const e = kgExplorer, n = e.data.nodes.find(x => x.l === '新材料产业') || e.data.nodes[0];
-        const p = e.network.getPositions([n.id])[n.id];
-        e.network.moveTo({position: p, scale: 0.85, offset: {x: -120, y: 0}, animation: false}); }""")
+        return n.id; }"""
+    nid = pg.js(pick)
+    pg.page.wait_for_timeout(800)  # the focus animation
+    pg.js(f"""() => {{ const e = kgExplorer, p = e.network.getPositions([{nid}])[{nid}];
+        e.network.moveTo({{position: p, scale: 0.8, offset: {{x: -60, y: 0}}, animation: false}}); }}""")
     pg.page.wait_for_timeout(300)
     target.parent.mkdir(parents=True, exist_ok=True)
     pg.page.screenshot(path=str(target))

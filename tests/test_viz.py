@@ -21,7 +21,7 @@ IMG = "<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture(scope="module")
-def seed_build(tmp_path_factory):
+def viz_build(tmp_path_factory):
     from kg.build import build
 
     out = tmp_path_factory.mktemp("seed")
@@ -30,8 +30,8 @@ def seed_build(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def seed_store(seed_build):
-    return open_graph(seed_build)
+def seed_store(viz_build):
+    return open_graph(viz_build)
 
 
 def page_json(html_text: str) -> dict:
@@ -114,8 +114,8 @@ def test_deterministic(seed_store, tmp_path):
     assert a == b
 
 
-def test_build_writes_explorer(seed_build):
-    page = (seed_build / "graph.html").read_text(encoding="utf-8")
+def test_build_writes_explorer(viz_build):
+    page = (viz_build / "graph.html").read_text(encoding="utf-8")
     assert 'id="kg-data"' in page and "vis.Network" in page
 
 
@@ -163,16 +163,16 @@ def test_bad_arguments(seed_store, tmp_path):
     assert not (tmp_path / "x.html").exists()
 
 
-def test_cli(seed_build, tmp_path, capsys):
+def test_cli(viz_build, tmp_path, capsys):
     from kg.cli import main
 
     out = tmp_path / "re.html"
-    assert main(["viz", str(seed_build), "--focus", "稀土产业", "--depth", "2", "-o", str(out)]) == 0
+    assert main(["viz", str(viz_build), "--focus", "稀土产业", "--depth", "2", "-o", str(out)]) == 0
     assert page_json(out.read_text(encoding="utf-8"))["focus"]["depth"] == 2
-    assert main(["viz", str(seed_build / "graph.ttl"), "--types", "Industry", "--title", "产业 <b>", "-o", str(out)]) == 0
+    assert main(["viz", str(viz_build / "graph.ttl"), "--types", "Industry", "--title", "产业 <b>", "-o", str(out)]) == 0
     page = out.read_text(encoding="utf-8")
     assert "<title>产业 &lt;b&gt;</title>" in page
-    code = main(["viz", str(seed_build), "--types", "Nope", "-o", str(out)])
+    code = main(["viz", str(viz_build), "--types", "Nope", "-o", str(out)])
     assert code == 2
     assert "unknown entity type" in capsys.readouterr().err
 

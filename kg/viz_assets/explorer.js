@@ -268,6 +268,18 @@
   network.on("blurNode", function () { tip.hidden = true; });
   network.on("dragStart", function () { tip.hidden = true; });
   network.on("zoom", function () { tip.hidden = true; });
+  network.on("afterDrawing", function () { edgeDetail(); });  // after any zoom, animated or programmatic
+
+  // edge labels and arrows are too small to read when zoomed out, yet they are most of
+  // the drawing time of a big graph: draw them only from a readable scale on
+  var detail = null;
+  function edgeDetail() {
+    var scale = network.getScale();
+    var want = (scale >= 0.6 ? 2 : 0) + (scale >= 0.45 ? 1 : 0);
+    if (want === detail) return;
+    detail = want;
+    network.setOptions({ edges: { font: { size: want & 2 ? 10 : 0 }, arrows: { to: { enabled: !!(want & 1) } } } });
+  }
 
   // ------------------------------------------------------------------ search
   var input = document.getElementById("kg-search");
@@ -322,6 +334,7 @@
   // leave room for the legend on the left of the initial view
   network.fit({ animation: false });
   network.moveTo({ scale: network.getScale() * 0.94, offset: { x: (legend.offsetWidth + 10) / 2, y: 0 }, animation: false });
+  edgeDetail();
   var focusNode = NODES.filter(function (n) { return n.f; })[0];
   if (focusNode) network.once("afterDrawing", function () { network.selectNodes([focusNode.id]); showPanel(focusNode.id); });
 })();
