@@ -63,7 +63,7 @@ def norm(name: str, type_: str | None = None) -> str:
 # ---------------------------------------------------------------- predictions from the graph
 def _store_for(input_path: str | None, gold_path: Path) -> ox.Store:
     from .build import collect_inputs
-    from .graph import document_graph, graph_iri, to_nquads
+    from .graph import document_graph, document_nquads, graph_iri, to_nquads
     from .ingest import REPORT_SUFFIXES, read_text
     from .pipeline import EXTRACTOR_VERSION, process_text
     from .store import open_graph
@@ -79,7 +79,7 @@ def _store_for(input_path: str | None, gold_path: Path) -> ox.Store:
         raise InputNotFound(f"{p}: no such file or directory")
     if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES:
         doc = process_text(read_text(p), source=p.name)
-        lines = to_nquads(document_graph(doc, EXTRACTOR_VERSION), graph_iri(doc.doc_id))
+        lines = document_nquads(doc, EXTRACTOR_VERSION)
         store = ox.Store()
         store.load("".join(lines).encode("utf-8"), format=ox.RdfFormat.N_QUADS)
         return store

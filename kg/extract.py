@@ -290,6 +290,13 @@ def _strip_chain(label: str) -> str:
     return label
 
 
+@lru_cache(maxsize=1)
+def _industry_pieces() -> tuple[frozenset, list[int]]:
+    lex = lexmod.load()
+    pieces = frozenset(lex.industry_heads.get("head", set()) | lex.industry_heads.get("modifier", set()) | set(lex.industry_alias))
+    return pieces, sorted({len(p) for p in pieces}, reverse=True)
+
+
 def industry_pattern_candidates(c: str, bounds: set[int], ctx: Context) -> list[Candidate]:
     """Unseen sector names: MODIFIER* + HEAD + 产业/行业/产业链/产业集群.
 
@@ -301,18 +308,19 @@ def industry_pattern_candidates(c: str, bounds: set[int], ctx: Context) -> list[
     lex = ctx.lex
     heads = lex.industry_heads.get("head", set())
     mods = lex.industry_heads.get("modifier", set())
-    pieces = sorted(heads | mods | set(lex.industry_alias), key=len, reverse=True)
+    pieces, lengths = _industry_pieces()
     for m in _patterns()["ind_pattern"].finditer(c):
         if c[m.end() : m.end() + 1] in ("园", "区", "基") or c[m.end(): m.end() + 2] in ("示范", "基地", "学院", "联盟"):
             continue  # 产业园, 产业示范基地, 产业学院: part of another name
         s = m.start()
         has_head = False
         while s > 0:
-            for piece in pieces:
-                if c.startswith(piece, s - len(piece)) and s - len(piece) >= 0:
+            for n in lengths:
+                piece = c[s - n : s] if s - n >= 0 else ""
+                if piece in pieces:
                     if piece in heads or piece in lex.industry_alias:
                         has_head = True
-                    s -= len(piece)
+                    s -= n
                     break
             else:
                 break

@@ -73,9 +73,37 @@ def _dec(x: float) -> Literal:
     return Literal(format(d, "f"), datatype=XSD.decimal)
 
 
-def document_graph(doc: Document, version: str) -> Graph:
-    """All triples of one document (its named graph's content)."""
-    g = new_graph()
+class TripleSet(set):
+    """A plain set of rdflib triples with Graph's ``add``: building into it skips
+    the indexing a Graph does on every add (3-4x faster for a whole report)."""
+
+    def add(self, triple) -> None:  # noqa: D401 - same signature as Graph.add
+        set.add(self, triple)
+
+    def bind(self, *args, **kwargs) -> None:
+        pass
+
+
+def document_graph(doc: Document, version: str, graph=None):
+    """All triples of one document (its named graph's content): an rdflib Graph,
+    or ``graph`` (any object with ``add``, e.g. a TripleSet) filled and returned."""
+    g = new_graph() if graph is None else graph
+    for t in document_triples(doc, version):
+        g.add(t)
+    return g
+
+
+def document_nquads(doc: Document, version: str) -> list[str]:
+    """Sorted N-Quads of one document's named graph (the build's fast path)."""
+    from rdflib.plugins.serializers.nt import _nt_row
+
+    suffix = f" <{graph_iri(doc.doc_id)}> .\n"
+    return sorted(_nt_row(t)[:-3] + suffix for t in document_triples(doc, version))
+
+
+def document_triples(doc: Document, version: str) -> TripleSet:
+    """Every triple of one document."""
+    g = TripleSet()
     d = doc_iri(doc.doc_id)
     g.add((d, RDF.type, KG.Document))
     g.add((d, DCTERMS.title, Literal(doc.title or doc.source, lang=ZH)))

@@ -30,7 +30,15 @@ def tokenizer():
 
 
 def tokens(text: str) -> list[str]:
-    return tokenizer().lcut(text, HMM=True)
+    """Dictionary-only segmentation (no HMM): unknown names fall apart into single
+    characters, which is exactly the signal ``has_proper_piece`` looks for."""
+    toks = tokenizer().lcut(text, HMM=False)
+    _current["text"] = text
+    _current["toks"] = toks
+    return toks
+
+
+_current: dict = {"text": None, "toks": []}
 
 
 def boundaries(toks: list[str]) -> set[int]:
@@ -57,10 +65,28 @@ def looks_generic(phrase: str) -> bool:
     return not has_proper_piece(phrase)
 
 
+def _tokens_of(phrase: str) -> list[str]:
+    """Tokens of a phrase, reusing the current sentence's segmentation when it contains it."""
+    text = _current["text"]
+    if text:
+        at = text.find(phrase)
+        if at >= 0:
+            out, pos, end = [], 0, at + len(phrase)
+            for t in _current["toks"]:
+                a, b = pos, pos + len(t)
+                pos = b
+                if a >= at and b <= end:
+                    out.append(t)
+                elif a < end and b > at:
+                    out.append(t[max(at - a, 0) : len(t) - max(b - end, 0)] or t)
+            return out
+    return tokenizer().lcut(phrase, HMM=False)
+
+
 def has_proper_piece(phrase: str) -> bool:
     """True if jieba (without HMM) cannot cover the phrase with known words:
     two or more single characters in a row mark an unknown word (天骄清美 → 天/骄/清/美)."""
-    toks = tokenizer().lcut(phrase, HMM=False)
+    toks = _tokens_of(phrase)
     run = 0
     for t in toks:
         if len(t) == 1 and "\u4e00" <= t <= "\u9fff":

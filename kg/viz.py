@@ -211,10 +211,14 @@ def provenance(store, nodes) -> dict[str, dict]:
     for e in wanted:
         info: dict = {}
         ss = sorted(sents.get(e, {}).items(), key=lambda kv: (kv[1]["doc"], kv[1]["sa"], kv[0]))
+        seen: set = set()
+        ss = [kv for kv in ss if (kv[1]["doc"], kv[1]["t"]) not in seen and not seen.add((kv[1]["doc"], kv[1]["t"]))]
         if ss:
             info["s"] = [{"d": r["doc"], "p": _sentence_parts(r["t"], r["spans"])} for _, r in ss[:MAX_SENTENCES]]
             info["ns"] = len(ss)
         qs = sorted(quants.get(e, {}).items(), key=lambda kv: (kv[1], kv[0]))
+        seen = set()  # a report repeating a sentence repeats its numbers: show each once
+        qs = [kv for kv in qs if kv[1][1:] not in seen and not seen.add(kv[1][1:])]
         if qs:
             info["q"] = [list(q[1:]) for _, q in qs[:MAX_QUANTITIES]]
             info["nq"] = len(qs)
@@ -271,6 +275,27 @@ def _force_layout(n: int, edges: list[tuple[int, int]], seed: int) -> "list[tupl
     return list(zip(x.tolist(), y.tolist()))
 
 
+def _declutter(xs: list[float], ys: list[float], gap_x: float = 110.0, gap_y: float = 42.0, iters: int = 40):
+    """Push apart nodes whose labels would overlap (an ellipse wider than tall, like a label)."""
+    import numpy as np
+
+    n = len(xs)
+    if n < 2 or n > 1500:
+        return xs, ys
+    x, y = np.array(xs), np.array(ys)
+    for _ in range(iters):
+        dx = (x[:, None] - x[None, :]) / gap_x
+        dy = (y[:, None] - y[None, :]) / gap_y
+        d = np.sqrt(dx * dx + dy * dy)
+        np.fill_diagonal(d, 2.0)  # not its own neighbour
+        push = np.where(d < 1.0, (1.0 - d) / np.maximum(d, 1e-3), 0.0)
+        if not push.any():
+            break
+        x += 0.25 * gap_x * (dx * push).sum(1) / np.maximum((push > 0).sum(1), 1)
+        y += 0.25 * gap_y * (dy * push).sum(1) / np.maximum((push > 0).sum(1), 1)
+    return x.tolist(), y.tolist()
+
+
 def layout(g: nx.MultiDiGraph, seed: int = 7) -> dict[str, tuple[int, int]]:
     """Integer pixel positions: each connected component laid out on its own (isolated
     entities together in a grid, grouped by type), then the bounding boxes packed in rows."""
@@ -284,8 +309,7 @@ def layout(g: nx.MultiDiGraph, seed: int = 7) -> dict[str, tuple[int, int]]:
         pts = _force_layout(len(comp), edges, seed + ci)
         lengths = sorted(math.dist(pts[a], pts[b]) for a, b in edges)
         scale = EDGE_LENGTH / max(lengths[len(lengths) // 2], 1e-9)  # median edge: EDGE_LENGTH
-        xs = [x * scale for x, _ in pts]
-        ys = [y * scale for _, y in pts]
+        xs, ys = _declutter([x * scale for x, _ in pts], [y * scale for _, y in pts])
         x0, y0 = min(xs) - pad, min(ys) - pad
         boxes.append((comp, [(x - x0, y - y0) for x, y in zip(xs, ys)], max(xs) - x0 + pad, max(ys) - y0 + pad))
     alone = sorted((n for n in und if und.degree(n) == 0), key=lambda n: (list(TYPES).index(g.nodes[n]["type"]) if g.nodes[n]["type"] in TYPES else 99, n))
