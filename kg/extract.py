@@ -106,7 +106,7 @@ def _patterns():
         "phase": re.compile(alt(lex.cue("phase"))),
         "list_end": re.compile(rf"等(?:一批|{_NUM}[个项批])?([{CJK}]{{0,6}}?)(项目|工程)"),
         "project_end": re.compile(r"(项目|工程)"),
-        "ent_list_end": re.compile(rf"等(?:{_NUM}[家户个])?(?:[{CJK}]{{0,10}}?)(?:企业|公司|集团|银行|金融机构)"),
+        "ent_list_end": re.compile(rf"等(?:{_NUM}[家户个])?(?:[{CJK}]{{0,10}}?)(?:企业|公司|集团|银行)"),
         "road": re.compile(
             rf"(?:\d{{2,4}}国道|国道\d{{2,4}}|省道\d{{2,4}}|\d{{2,4}}省道|[GS]\d{{1,4}})"
             rf"(?:[{CJK}]{{2,8}}至[{CJK}]{{2,10}}段|[{CJK}]{{0,6}}?(?:绕城公路|公路|高速公路|高速|一级公路|线))"
@@ -444,7 +444,7 @@ def _item_candidates(c, s, e, bounds, ctx, lexhits, rule, list_word="") -> list[
         out.append(Candidate(s, s + len(owner), "Enterprise", owner, f"{rule}-owner", 1.5))
     if not owner_ok and not _CAPACITY_RE.search(item) and not _has_project_head(item) and segment.looks_generic(item):
         return []  # 草原生态保护修复: a programme, not a named project
-    if "等" in item or "一批" in item:
+    if "等" in item or "一批" in item or (len(parts) == 1 and _BAD_IN_NAME.search(item)):
         return []
     if owner_ok and not rest and rule == "list":
         return [Candidate(s, e, "Enterprise", item, "list-bare", 1.2)]
@@ -526,8 +526,10 @@ def named_project_candidates(c: str, bounds: set[int], ctx: Context, lexhits: li
             owner in ctx.lex.enterprise_alias or not segment.is_common_word(owner))
         if not (evidence or owner_ok):
             continue
-        if _is_generic(stripped, ctx.lex) or _LEADING_COUNT.match(stripped):
+        if _is_generic(stripped, ctx.lex) or _LEADING_COUNT.match(stripped) or _BAD_IN_NAME.search(stripped):
             continue
+        if not owner_ok and not evidence and _GENERIC_START.match(stripped) and segment.looks_generic(stripped):
+            continue  # 城市资源化利用工程: a programme, not a named build
         label = c[s : m.end()]
         cands = []
         if owner_ok:
@@ -541,7 +543,8 @@ def named_project_candidates(c: str, bounds: set[int], ctx: Context, lexhits: li
     return out
 
 
-_BAD_IN_NAME = re.compile(rf"(等|一批|{_NUM}[个条家项所座]|[和及]\S*(机场|车站|东站|绿道|公园|实验室|工作站))")
+_GENERIC_START = re.compile(r"^(城市|城乡|农村|全市|全区|重点|民生|基础设施|公共|老旧|社会|传统|工业|企业|产业|生态|环境|数字|智慧|绿色)")
+_BAD_IN_NAME = re.compile(rf"(等|一批|{_NUM}[个条家项所座处]|(?<!碳中)和)")
 
 
 def _specific_name(label: str, prefix: str, key: str, ctx: Context) -> bool:
@@ -656,7 +659,8 @@ def suffix_candidates(c: str, bounds: set[int], ctx: Context) -> list[Candidate]
             s += 1
         prefix = c[s : m.start()]
         want = (1, 3) if m.group() in ("都市区", "腾空区") else (2, 2)
-        if not (want[0] <= len(prefix) <= want[1]) or prefix in _SUBAREA_DENY or _is_generic(prefix + m.group(), ctx.lex):
+        if not (want[0] <= len(prefix) <= want[1]) or prefix in _SUBAREA_DENY or _is_generic(prefix + m.group(), ctx.lex) \
+                or re.search(r"[\d一二三四五六七八九十两几]", prefix):
             continue
         out.append(Candidate(s, m.end(), "District", prefix + m.group(), "subarea", 1.3))
     return out

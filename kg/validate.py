@@ -360,7 +360,10 @@ def validate_file(path: str | Path, fmt: str = "turtle", shapes: str | Path | No
     """Raise InvalidGraph (exit 9) if the file does not parse or violates the shapes."""
     violations = check_file(path, fmt, shapes)
     if violations:
-        raise InvalidGraph(summary(path, violations))
+        p = Path(path)
+        # kg build validates a hidden temp file before it writes graph.ttl: name the build folder instead
+        label = f"the graph built in {p.parent}" if p.name.startswith(".") and p.name.endswith(".tmp") else str(p)
+        raise InvalidGraph(summary(label, violations))
 
 
 def cli_validate(args) -> int:
