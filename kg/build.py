@@ -7,7 +7,8 @@ unchanged report is not processed again.  The outputs are then assembled:
 
 * ``graph.nq``   – every named graph (concatenated in document order)
 * ``graph.ttl``  – the union as Turtle (sorted, so byte-identical across runs)
-* ``store/``     – a persistent Oxigraph store for ``kg query`` / ``kg serve``
+* ``store/``     – a persistent Oxigraph store for ``kg query`` / ``kg serve``: the named
+                   graphs, and their union (each triple once) as the default graph
 * ``graph.html`` – the offline explorer
 * ``manifest.json`` – per-document summary (for the next incremental build)
 
@@ -434,6 +435,8 @@ def _write_outputs(out: Path, nq_files: list[Path], result: BuildResult, html: b
         with atomic_dir(out / "store") as sdir:
             st = ox.Store(str(sdir))
             st.bulk_load(path=str(out / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+            # the default graph is the union, each triple once (see kg.store)
+            st.bulk_load(path=str(out / "graph.ttl"), format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
             st.flush()
             st.optimize()
             del st

@@ -109,7 +109,8 @@ def push(graph: str | Path, endpoint: str, graph_store: str | None = None, progr
     store = open_graph(src)
     gsp, headers = _auth(graph_store or graph_store_url(endpoint))
     graphs = named_graphs(store)
-    default_n = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    # with named graphs, the default graph is their derived union (kg.store): not pushed
+    default_n = 0 if graphs else sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
     if not graphs and not default_n:
         raise PushError(f"{src}: nothing to push (no triples)")
     from tqdm import tqdm

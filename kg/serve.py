@@ -3,7 +3,7 @@
 With the ``oxigraph`` package installed (``pip install oxigraph``) this runs
 Oxigraph's own server on the build's ``store/``::
 
-    oxigraph serve-read-only --location OUT/store --bind 127.0.0.1:7878 --union-default-graph
+    oxigraph serve-read-only --location OUT/store --bind 127.0.0.1:7878
 
 (``oxigraph serve`` with ``--writable``).  Without it, or with
 ``KG_SERVE_BACKEND=python``, a small threaded server over pyoxigraph answers
@@ -13,7 +13,8 @@ the same URLs:
 * ``/update`` – SPARQL 1.1 Update (only with ``--writable``)
 * ``/store``  – SPARQL 1.1 Graph Store HTTP Protocol (``?graph=IRI`` / ``?default``; writes only with ``--writable``)
 
-Queries see the union of all named graphs as their default graph, as ``kg query`` does.
+Queries see the union of all named graphs as their default graph, as ``kg query`` does
+(a kg build stores that union, each triple once, as the default graph; see kg.store).
 It binds 127.0.0.1 unless ``--host`` says otherwise.
 """
 from __future__ import annotations
@@ -30,7 +31,7 @@ from urllib.parse import parse_qs, urlsplit
 import pyoxigraph as ox
 
 from .errors import InputNotFound, KgError
-from .store import PREFIX_MAP, open_graph
+from .store import PREFIX_MAP, open_graph, query_options
 
 
 class ServeError(KgError):
@@ -70,10 +71,11 @@ def check_port(host: str, port: int) -> None:
                              "Choose another --port") from None
 
 
-def oxigraph_command(binary: str, store: Path, host: str, port: int, writable: bool) -> list[str]:
+def oxigraph_command(binary: str, store: Path, host: str, port: int, writable: bool,
+                     union_option: bool = False) -> list[str]:
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    return [binary, "serve" if writable else "serve-read-only", "--location", str(store), "--bind", bind,
-            "--union-default-graph"]
+    cmd = [binary, "serve" if writable else "serve-read-only", "--location", str(store), "--bind", bind]
+    return cmd + (["--union-default-graph"] if union_option else [])
 
 
 # ---------------------------------------------------------------- pure-Python server
@@ -212,7 +214,7 @@ class _Handler(BaseHTTPRequestHandler):
         if params.get("default-graph-uri"):
             kw["default_graph"] = [ox.NamedNode(u) for u in params["default-graph-uri"]]
         else:
-            kw["use_default_graph_as_union"] = True
+            kw.update(query_options(self.store))
         if params.get("named-graph-uri"):
             kw["named_graphs"] = [ox.NamedNode(u) for u in params["named-graph-uri"]]
         try:
@@ -321,7 +323,10 @@ def serve(graph: str | Path, host: str = "127.0.0.1", port: int = 7878, writable
               + ("" if host in ("127.0.0.1", "localhost", "::1") else f"\nkg: warning: listening on {host}, not only localhost"))
     if binary is not None:
         print(notice + "\nkg: backend: oxigraph server; Ctrl-C to stop", file=sys.stderr, flush=True)
-        cmd = oxigraph_command(binary, sdir, host, port, writable)
+        probe = ox.Store.read_only(str(sdir))
+        union_option = bool(query_options(probe))  # a store from an older build: no union default graph
+        del probe
+        cmd = oxigraph_command(binary, sdir, host, port, writable, union_option)
         if os.name == "posix":
             os.execv(binary, cmd)  # the server takes this process over: signals go straight to it
         import subprocess

@@ -4,6 +4,13 @@ rdflib builds the graph; Oxigraph answers queries (rdflib's in-memory SPARQL
 is one to two orders of magnitude slower on grouped joins, see NOTES) and
 serialises large outputs.  ``open_graph`` accepts a build folder (its
 ``store/``) or any RDF file.
+
+Layout: every report is a named graph, and the *default graph holds their
+union* (the RDF merge, each triple once).  Queries run on the default graph.
+Oxigraph's own "default graph as union" option is not used because up to
+0.5.x it returns a triple once per graph holding it (oxigraph#1919): an
+enterprise named in 200 reports would have its label 200 times, and every join
+on it would multiply the rows.
 """
 from __future__ import annotations
 
@@ -54,11 +61,36 @@ def open_graph(path: str | Path) -> ox.Store:
         except OSError as exc:
             raise InvalidGraph(f"{store_dir}: cannot open Oxigraph store ({exc})") from None
     store = ox.Store()
+    fmt = format_for(p)
     try:
-        store.bulk_load(path=str(p), format=format_for(p))
+        store.bulk_load(path=str(p), format=fmt)
     except SyntaxError as exc:
         raise InvalidGraph(f"{p}: not valid RDF: {_one_line(exc)}") from None
+    except OSError as exc:
+        raise InvalidGraph(f"{p}: cannot read graph ({_one_line(exc)})") from None
+    if fmt.supports_datasets and has_named_graphs(store):
+        # the union of the named graphs, each triple once, as the default graph
+        store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
     return store
+
+
+def has_named_graphs(store: ox.Store) -> bool:
+    return next(iter(store.named_graphs()), None) is not None
+
+
+def has_default_graph(store: ox.Store) -> bool:
+    return next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
+
+
+def query_options(store: ox.Store) -> dict:
+    """Keyword arguments for ``Store.query``: the default graph, or the union if it is empty.
+
+    Stores written by older builds have no union default graph; they are queried
+    through Oxigraph's union option (which may repeat shared triples, see above).
+    """
+    if has_default_graph(store) or not has_named_graphs(store):
+        return {}
+    return {"use_default_graph_as_union": True}
 
 
 def _one_line(exc: Exception) -> str:
@@ -66,9 +98,9 @@ def _one_line(exc: Exception) -> str:
 
 
 def query(store: ox.Store, sparql: str):
-    """Run a SPARQL query over the union of all named graphs."""
+    """Run a SPARQL query over the union of all named graphs (the default graph)."""
     try:
-        return store.query(sparql, prefixes=PREFIX_MAP, use_default_graph_as_union=True)
+        return store.query(sparql, prefixes=PREFIX_MAP, **query_options(store))
     except SyntaxError as exc:
         raise QueryError(f"malformed SPARQL: {_one_line(exc)}") from None
     except OSError as exc:

@@ -56,3 +56,19 @@ def test_malformed_query_is_one_line_error(seed_build):
     r = kg("query", str(out), "SELEC ?x WHERE {")
     assert r.returncode == 10
     assert r.stderr.startswith("kg: error:") and "Traceback" not in r.stderr
+
+
+def test_readme_sparql_example_prints_what_the_readme_says(seed_build):
+    """The README's first query and its shown output agree (run against a fresh seed build)."""
+    import re
+    import shlex
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    m = re.search(r"```sh\n(kg query out .+?)\n```\n```text\n(.+?)```", readme, re.S)
+    assert m, "README shows a kg query example followed by its output"
+    args = shlex.split(m.group(1))[1:]
+    out, _ = seed_build
+    args[1] = str(out)
+    r = kg(*args)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == m.group(2)
