@@ -222,15 +222,17 @@ def time_oxigraph(store_dir: Path, queries: dict[str, str], runs: int) -> dict[s
     import pyoxigraph as ox
 
     from kg.namespaces import PREFIXES
+    from kg.store import query_options
 
     prefixes = {p: str(ns) for p, ns in PREFIXES.items()}
     store = ox.Store.read_only(str(store_dir))
+    opts = query_options(store)  # {}: the default graph is the union, as kg query uses it
     out = {}
     for name, q in queries.items():
         times, n = [], 0
         for i in range(runs + 1):
             t0 = time.perf_counter()
-            res = store.query(q, prefixes=prefixes, use_default_graph_as_union=True)
+            res = store.query(q, prefixes=prefixes, **opts)
             n = sum(1 for _ in res) if not isinstance(res, ox.QueryBoolean) else 1
             if i:  # first run warms the caches
                 times.append(time.perf_counter() - t0)

@@ -609,7 +609,7 @@ def suffix_candidates(c: str, bounds: set[int], ctx: Context) -> list[Candidate]
             core = _GENERIC_ADJ.sub("", prefix)
             if typ == "Zone" and (len(core) < 2 and len(m.group()) < 5):
                 continue
-            if typ == "Zone" and m.group() in ("高新区", "经开区", "开发区") and 2 <= len(prefix) <= 4:
+            if typ == "Zone" and m.group() in ("高新区", "经开区") and 2 <= len(prefix) <= 4:
                 typ2 = "District"  # 稀土高新区: a functional district of the city
             elif typ == "Zone" and m.group() == "城市群":
                 typ2 = "Zone" if "示范" in label else "Place"

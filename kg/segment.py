@@ -39,6 +39,7 @@ def tokens(text: str) -> list[str]:
 
 
 _current: dict = {"text": None, "toks": []}
+RARE_WORD_FREQ = 50  # jieba frequency below which a 2-character dictionary word counts as a proper name
 
 
 def boundaries(toks: list[str]) -> set[int]:
@@ -87,8 +88,11 @@ def has_proper_piece(phrase: str) -> bool:
     """True if jieba (without HMM) cannot cover the phrase with known words:
     two or more single characters in a row mark an unknown word (天骄清美 → 天/骄/清/美)."""
     toks = _tokens_of(phrase)
+    tk = tokenizer()
     run = 0
     for t in toks:
+        if len(t) == 2 and t in tk.kg_base_vocab and tk.FREQ.get(t, 0) < RARE_WORD_FREQ:
+            return True  # a rare two-character word is usually a place or brand name (蒙苏, 山北)
         if len(t) == 1 and "\u4e00" <= t <= "\u9fff":
             run += 1
             if run >= 2:

@@ -90,7 +90,10 @@ def test_outputs_agree(corpus):
     union = {(q.subject, q.predicate, q.object) for q in quads}
     ttl = {(t.subject, t.predicate, t.object) for t in ox.parse(path=str(out / "graph.ttl"), format=ox.RdfFormat.TURTLE)}
     assert union == ttl and res.triples == len(ttl)
-    assert len(open_graph(out)) == len(quads)
+    # the store: every named graph, plus their union (each triple once) as the default graph
+    store = open_graph(out)
+    assert len(store) == len(quads) + len(ttl)
+    assert sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph())) == len(ttl)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert [d["doc_id"] for d in manifest["documents"]] == sorted(d.doc_id for d in res.docs)
     # no temporary files are left behind

@@ -32,6 +32,7 @@ def build_dir(tmp_path) -> Path:
     ox.serialize((ox.Triple(*t) for t in union), output=str(out / "graph.ttl"), format=ox.RdfFormat.TURTLE)
     st = ox.Store(str(out / "store"))
     st.bulk_load(path=str(out / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+    st.bulk_load(path=str(out / "graph.ttl"), format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
     st.flush()
     del st
     return out
@@ -43,23 +44,35 @@ def count(store, q="SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") -> int:
 
 def test_folder_opens_the_store_read_only(build_dir):
     store = open_graph(build_dir)
-    assert count(store) == 5  # the default graph is the union of the named graphs
+    assert count(store) == 4  # the default graph is the union of the named graphs, each triple once
     assert {g.value for g in store.named_graphs()} == {G1, G2}
-    assert count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?e a kg:Enterprise }") == 3
+    assert count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?e a kg:Enterprise }") == 2
+    assert count(store, "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?e a kg:Enterprise } }") == 3
     with pytest.raises((OSError, RuntimeError)):
         store.update("CLEAR ALL")
 
 
 def test_plain_rdf_files_still_work(build_dir):
-    assert count(open_graph(build_dir / "graph.nq")) == 5
-    assert count(open_graph(build_dir / "graph.ttl")) == 4  # the union: 包钢's type once
+    store = open_graph(build_dir / "graph.nq")
+    assert count(store) == 4  # the union: 包钢's type once, though two graphs hold it
+    assert {g.value for g in store.named_graphs()} == {G1, G2}
+    assert count(open_graph(build_dir / "graph.ttl")) == 4
+
+
+def test_store_of_an_older_build_is_queried_through_the_union_option(tmp_path):
+    st = ox.Store(str(tmp_path / "store"))
+    st.bulk_load(NQ.encode(), format=ox.RdfFormat.N_QUADS)  # named graphs only, no default graph
+    st.flush()
+    del st
+    store = open_graph(tmp_path)
+    assert count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?e a kg:Enterprise }") == 3  # oxigraph#1919
 
 
 def test_folder_without_store_falls_back_to_graph_nq(build_dir):
     import shutil
 
     shutil.rmtree(build_dir / "store")
-    assert count(open_graph(build_dir)) == 5
+    assert count(open_graph(build_dir)) == 4
 
 
 def test_errors_are_kg_errors(build_dir, tmp_path):
