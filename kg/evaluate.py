@@ -333,7 +333,7 @@ def format_report(rep: dict, detail: bool = False) -> str:
     q = rep.get("quantities")
     if q:
         out += ["", "QUANTITIES (subject, value, unit)"]
-        out.append(f"{'quantities':<15} {q.get('gold', 0):>5} {q.get('pred', 0):>5} {q.get('tp', 0):>5} "
+        out.append(f"{'quantities':<15} {q.get('gold', 0):>5} {q.get('predicted', q.get('pred', 0)):>5} {q.get('tp', 0):>5} "
                    f"{q.get('precision', q.get('p', 0)):>6.3f} {q.get('recall', q.get('r', 0)):>6.3f} {q.get('f1', 0):>6.3f}")
     if detail:
         d = rep["detail"]

@@ -253,8 +253,8 @@ def _extend_industry(c: str, s: int, e: int, canon: str, ctx: Context) -> Candid
     m = _patterns()["ind_suffix"].match(c, e)
     if m and not (c[e - 1] == "业" and m.group() == "业"):
         e = m.end()
-    if not _IND_FOLLOW.match(c[e : e + 4]):
-        return None
+    if not _IND_FOLLOW.match(c[e : e + 4]) and not _patterns()["zone"].match(c, e) and not c.startswith("示范", e):
+        return None  # 银行业机构, 5G站址: a modifier, not a sector; (…产业示范基地 is a zone's name)
     mods = lex.industry_heads.get("modifier", set())
     changed = True
     while changed:

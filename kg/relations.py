@@ -155,6 +155,10 @@ def _names_industry(name: str, ind: Mention, lex) -> bool:
     canon = ind.canonical or ind.label
     forms = {ind.label, canon, re.sub(r"(产业链|产业集群|产业|行业|业)$", "", ind.label)}
     forms.update(lex.industries.get(canon, {}).get("aliases", []))
+    for mod in lex.industry_heads.get("modifier", ()):  # 高性能碳纤维 is named by …碳纤维
+        for f in list(forms):
+            if f.startswith(mod) and len(f) - len(mod) >= 2:
+                forms.add(f[len(mod):])
     if any(len(f) >= 2 and f in name for f in forms):
         return True
     return any(p in name and lex.products[p] in forms for p in lex.products if len(p) >= 2)
