@@ -119,7 +119,7 @@ def cmd_build(args) -> int:
 
     res = build(args.inputs, args.out, jobs=args.jobs, max_bytes=args.max_bytes, html=not args.no_html,
                 validate=not args.no_validate, progress=None if not args.quiet else False, store=not args.no_store)
-    if not args.quiet:
+    if not args.quiet and res.docs:
         print(format_summary(res))
     if res.failed and not res.docs:
         # every input failed: report the first file's own error code (main prints it)

@@ -160,12 +160,16 @@ def test_html_export_never_leaks_markup_or_script(text):
     assert "var a = " not in got or "var a = " in text or "</script" in text.lower()
 
 
-def test_fuzz_smoke_long_line_and_controls():
-    """A deterministic worst case: one 200k-character line full of controls and markup."""
-    line = ("稀土产业\x01<script>x</script>项目\u202e增长8%" * 8000)[:200_000]
-    result = _pipeline(line)
-    if result is not None:
-        _check_offsets(result[0])
+@pytest.mark.parametrize("text", [
+    # one 200k-character line (no line break) of many short sentences, full of controls and markup
+    ("稀土产业\x01<script>x</script>项目\u202e增长8%。" * 8000)[:200_000],
+    # one 20k-character sentence with no punctuation at all
+    ("稀土产业\x01<b>x</b>项目\u202e增长8%" * 1000)[:20_000],
+])
+def test_very_long_lines_with_controls(text):
+    result = _pipeline(text)
+    assert result is not None
+    _check_offsets(result[0])
 
 
 @pytest.mark.parametrize("blob", [b"\x00" * 10, bytes(range(32)) * 4, b"\xff\xfe\x00", b"\x1b" * 100])

@@ -117,3 +117,5 @@ def test_committed_notebook_has_its_outputs():
         assert marker not in text, f"the committed notebook contains a machine path ({marker})"
     assert all(c.execution_count for c in nb.cells if c.cell_type == "code"), "committed without running every cell"
     assert '"name": "stderr"' not in text, "warnings in the committed outputs"
+    assert "iopub.execute_input" not in text, \
+        "execution timestamps in the committed notebook: re-execute it as notebooks/README.md says"
