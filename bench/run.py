@@ -284,7 +284,7 @@ def main(argv=None) -> int:
     ap.add_argument("--jobs", type=int, default=2, help="kg build --jobs (default 2)")
     ap.add_argument("--runs", type=int, default=20, help="timed runs per query on Oxigraph (default 20)")
     ap.add_argument("--rdflib-runs", type=int, default=5, help="timed runs per query on rdflib (default 5)")
-    ap.add_argument("--rdflib-budget", type=float, default=60.0, help="stop timing an rdflib query after this many seconds")
+    ap.add_argument("--rdflib-budget", type=float, default=30.0, help="stop timing an rdflib query after this many seconds (default 30)")
     ap.add_argument("--no-rdflib", action="store_true", help="skip the rdflib comparison")
     ap.add_argument("--keep", type=Path, default=None, help="keep corpus and build in this folder")
     args = ap.parse_args(argv)

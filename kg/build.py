@@ -22,9 +22,9 @@ import heapq
 import json
 import os
 import sys
-import time
 import shutil
 import tempfile
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -276,6 +276,7 @@ def build(
 
     _process(todo, cache, result, jobs, max_bytes, progress)
 
+    result.failed.sort()  # workers finish in any order; outputs must not depend on it
     result.docs.sort(key=lambda d: (d.doc_id, d.key))
     unique, ids = [], set()
     for d in result.docs:  # one named graph per document id

@@ -109,6 +109,8 @@ def make_parser() -> argparse.ArgumentParser:
 
     o = sub.add_parser("ontology-doc", help="generate the ontology reference (Markdown) from ontology/kg.ttl")
     o.add_argument("-o", "--out", default="docs/ontology.md")
+    o.add_argument("--graph", default=None, help="built graph to take example triples from (default: build the seed)")
+    o.add_argument("--ontology", default=None, help="ontology file (default: ontology/kg.ttl)")
     o.set_defaults(func=cmd_ontology_doc)
     return p
 
@@ -117,8 +119,11 @@ def make_parser() -> argparse.ArgumentParser:
 def cmd_build(args) -> int:
     from .build import build
 
-    res = build(args.inputs, args.out, jobs=args.jobs, max_bytes=args.max_bytes, html=not args.no_html,
-                validate=not args.no_validate, progress=None if not args.quiet else False, store=not args.no_store)
+    try:
+        res = build(args.inputs, args.out, jobs=args.jobs, max_bytes=args.max_bytes, html=not args.no_html,
+                    validate=not args.no_validate, progress=None if not args.quiet else False, store=not args.no_store)
+    except OSError as exc:
+        raise _output_error(exc, Path(args.out)) from None
     if not args.quiet and res.docs:
         print(format_summary(res))
     if res.failed and not res.docs:
@@ -135,6 +140,20 @@ def cmd_build(args) -> int:
         raise SomeInputsFailed(f"{len(res.failed)} of {len(res.failed) + len(res.docs)} reports failed: "
                                + ", ".join(Path(s).name for s, _ in res.failed))
     return 0
+
+
+def _output_error(exc: OSError, out: Path) -> Exception:
+    """An OSError on a path inside the output folder is an OutputError (exit 11); others stay bugs."""
+    from .errors import OutputError
+
+    name = Path(exc.filename) if exc.filename else None
+    try:
+        inside = name is not None and (name == out or name.resolve().is_relative_to(out.resolve()))
+    except (OSError, ValueError):
+        inside = False
+    if not inside:
+        return exc
+    return OutputError(f"{out}: cannot write output ({exc.strerror or exc}: {name})")
 
 
 def _first_error(res, max_bytes: int):

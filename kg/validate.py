@@ -318,10 +318,33 @@ def _run_pyshacl(graph, sg) -> list[Violation]:
         if report.value(r, SH.sourceConstraintComponent) == SH.SPARQLConstraintComponent and value is not None:
             focus, value = value, None  # a whole-graph check reports the offending node as its value
         out.append(Violation(
-            focus=_short(focus), path=_short(report.value(r, SH.resultPath)), value=_short(value),
+            focus=_short(focus), path=_path_text(report, report.value(r, SH.resultPath)), value=_short(value),
             message=str(msg) if msg is not None else _short(report.value(r, SH.sourceConstraintComponent)),
         ))
     return out
+
+
+def _path_text(g, node) -> str:
+    """A SHACL property path as SPARQL-like text (``^(kg:capacity|kg:investment|…)``), never a blank node id."""
+    from rdflib import BNode, Namespace
+    from rdflib.collection import Collection
+
+    SH = Namespace(SH_NS)
+    if node is None:
+        return ""
+    if not isinstance(node, BNode):
+        return _short(node)
+    for pred, fmt in ((SH.inversePath, "^{}"), (SH.zeroOrMorePath, "{}*"), (SH.oneOrMorePath, "{}+"),
+                      (SH.zeroOrOnePath, "{}?")):
+        inner = g.value(node, pred)
+        if inner is not None:
+            return fmt.format(_path_text(g, inner))
+    alt = g.value(node, SH.alternativePath)
+    items, sep = (list(Collection(g, alt)), "|") if alt is not None else (list(Collection(g, node)), "/")
+    parts = [_path_text(g, i) for i in items]
+    if len(parts) > 3:
+        parts = parts[:2] + [f"… {len(parts)} in all"]
+    return "(" + sep.join(parts) + ")"
 
 
 def validate_data(data: Data, shapes: str | Path | None = None, engine: str = "fast") -> list[Violation]:

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from kg import ingest
@@ -119,6 +119,8 @@ def test_random_text_builds_or_fails_cleanly(text):
 @settings(max_examples=12, deadline=None, database=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(report_text)
+@example("2022年包头市政府工作报告\n各位代表：\n通威高纯晶硅项目位于包头稀土高新区，由通威集团承建，年产20万吨，"
+         "总投资50亿元。\r\n昆都仑区稀土产业产值增长8.5%，<script>alert(1)</script>\x07光伏产业链加快发展。")
 def test_random_text_graphs_conform_to_the_shapes(text):
     from kg.validate import validate_rdflib
 
@@ -127,6 +129,8 @@ def test_random_text_graphs_conform_to_the_shapes(text):
     doc, g = result
     violations = validate_rdflib(g)
     assert violations == [], "\n".join(map(str, violations))
+    if "通威集团承建" in text and "<script>alert(1)</script>" in text:  # the explicit example: not a trivial graph
+        assert len(doc.entities) >= 4 and doc.relations and doc.quantities
 
 
 @FUZZ
@@ -161,8 +165,8 @@ def test_html_export_never_leaks_markup_or_script(text):
 
 
 @pytest.mark.parametrize("text", [
-    # one 200k-character line (no line break) of many short sentences, full of controls and markup
-    ("稀土产业\x01<script>x</script>项目\u202e增长8%。" * 8000)[:200_000],
+    # one 100k-character line (no line break) of many short sentences, full of controls and markup
+    ("稀土产业\x01<script>x</script>项目\u202e增长8%。" * 4000)[:100_000],
     # one 20k-character sentence with no punctuation at all
     ("稀土产业\x01<b>x</b>项目\u202e增长8%" * 1000)[:20_000],
 ])
