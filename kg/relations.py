@@ -153,12 +153,11 @@ def _clean_after(doc: Document, m: Mention) -> str:
 def _names_industry(name: str, ind: Mention, lex) -> bool:
     """光威1万吨大丝束碳纤维 names 高性能碳纤维 (alias 碳纤维); 金鄂博30万吨氢氟酸 names 氟化工 (product)."""
     canon = ind.canonical or ind.label
-    forms = {ind.label, canon, re.sub(r"(产业链|产业集群|产业|行业|业)$", "", ind.label)}
-    forms.update(lex.industries.get(canon, {}).get("aliases", []))
-    for mod in lex.industry_heads.get("modifier", ()):  # 高性能碳纤维 is named by …碳纤维
-        for f in list(forms):
-            if f.startswith(mod) and len(f) - len(mod) >= 2:
-                forms.add(f[len(mod):])
+    base = {ind.label, canon, re.sub(r"(产业链|产业集群|产业|行业|业)$", "", ind.label)}
+    base.update(lex.industries.get(canon, {}).get("aliases", []))
+    # 高性能碳纤维 is named by …碳纤维: strip one leading modifier (order-independent)
+    stripped = {f[len(mod):] for f in base for mod in lex.industry_heads.get("modifier", ()) if f.startswith(mod)}
+    forms = {f for f in base | stripped if len(f) >= 2 and not re.fullmatch(r"(产业链|产业集群|产业|行业|业)", f)}
     if any(len(f) >= 2 and f in name for f in forms):
         return True
     return any(p in name and lex.products[p] in forms for p in lex.products if len(p) >= 2)

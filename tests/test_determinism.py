@@ -42,10 +42,11 @@ def test_two_builds_are_byte_identical(two_builds, name):
     a, b = two_builds
     da, db = (a / name).read_bytes(), (b / name).read_bytes()
     assert len(da) > 1000
-    if da != db:  # show the first differing line, not two megabytes
-        la, lb = da.decode("utf-8").splitlines(), db.decode("utf-8").splitlines()
-        first = next((i for i, (x, y) in enumerate(zip(la, lb)) if x != y), min(len(la), len(lb)))
-        pytest.fail(f"{name} differs at line {first + 1}:\n{la[first:first + 1]}\n{lb[first:first + 1]}")
+    if da != db:  # show where they first differ, not megabytes
+        i = next((k for k, (x, y) in enumerate(zip(da, db)) if x != y), min(len(da), len(db)))
+        line = da[:i].count(b"\n") + 1
+        ctx = lambda d: d[max(0, i - 80): i + 80].decode("utf-8", "replace")  # noqa: E731
+        pytest.fail(f"{name} differs at byte {i} (line {line}):\n  {ctx(da)!r}\n  {ctx(db)!r}")
 
 
 def test_outputs_name_no_build_folder_or_time(two_builds):
