@@ -284,11 +284,17 @@ def build(
             ids.add(d.doc_id)
             unique.append(d)
     result.docs = unique
+    build_key = None
     if result.docs:
         nq_files = [_ontology_nq(cache)] + [cache / f"{d.key}.nq" for d in result.docs]
-        _write_outputs(out, nq_files, result, html=html, validate=validate, store=store)
+        build_key = _build_key(nq_files, html=html, validate=validate, store=store)
+        previous = _previous_build(out, build_key, html=html, store=store)
+        if previous is not None:  # same documents, same options, outputs in place: nothing to write
+            result.triples = previous
+        else:
+            _write_outputs(out, nq_files, result, html=html, validate=validate, store=store)
     write_text(out / "manifest.json", json.dumps(
-        {"extractor_version": EXTRACTOR_VERSION,
+        {"extractor_version": EXTRACTOR_VERSION, "build_key": build_key, "triples": result.triples,
          # no run state ("cached") here: the manifest is byte-identical across runs
          "documents": [{k: v for k, v in d.__dict__.items() if k != "cached"} for d in result.docs],
          "failed": [{"source": s, "error": e} for s, e in result.failed]},
@@ -301,6 +307,30 @@ def build(
 
 
 ONTOLOGY_GRAPH = "https://w3id.org/govkg/id/graph/ontology"
+
+
+def _build_key(nq_files: list[Path], html: bool, validate: bool, store: bool) -> str:
+    """What the assembled outputs depend on: the cached graphs (by name, i.e. content) and the options."""
+    h = hashlib.sha256()
+    for p in nq_files:
+        h.update(p.name.encode() + b"\0")
+    h.update(f"html={html} validate={validate} store={store}".encode())
+    return h.hexdigest()[:20]
+
+
+def _previous_build(out: Path, build_key: str, html: bool, store: bool) -> int | None:
+    """The triple count of the last build if it had this key and its outputs are still there."""
+    try:
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("build_key") != build_key:
+        return None
+    needed = ["graph.nq", "graph.ttl"] + (["graph.html"] if html else []) + (["store/CURRENT"] if store else [])
+    if not all((out / n).exists() for n in needed):
+        return None
+    triples = manifest.get("triples")
+    return triples if isinstance(triples, int) else None
 
 
 def _ontology_nq(cache: Path) -> Path:
@@ -358,7 +388,20 @@ def _progress(total: int, enabled: bool | None):
     return tqdm(total=total, desc="kg build", unit="report", disable=disable or total <= 1, file=sys.stderr)
 
 
-_MERGE_FANIN = 128  # files open at once while merging
+def _merge_fanin() -> int:
+    """Files open at once while merging: a quarter of the open-file limit, 64 … 1000."""
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        if soft == resource.RLIM_INFINITY:
+            soft = 4000
+    except (ImportError, OSError, ValueError):  # pragma: no cover - not POSIX
+        soft = 512
+    return max(64, min(1000, soft // 4))
+
+
+_MERGE_FANIN = _merge_fanin()
 
 
 def _merged_triples(nq_files: list[Path]):
@@ -431,17 +474,16 @@ def _write_outputs(out: Path, nq_files: list[Path], result: BuildResult, html: b
         with atomic_path(out / "graph.ttl") as ttl_tmp:
             ox.serialize(ox.parse(path=str(nt_tmp), format=ox.RdfFormat.N_TRIPLES), output=str(ttl_tmp),
                          format=ox.RdfFormat.TURTLE, prefixes=TURTLE_PREFIXES)
+        if store:
+            with atomic_dir(out / "store") as sdir:
+                st = ox.Store(str(sdir))
+                st.bulk_load(path=str(out / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+                # the default graph is the union, each triple once (see kg.store)
+                st.bulk_load(path=str(nt_tmp), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+                st.flush()
+                del st
+                gc.collect()
     (out / "graph.nt.tmp").unlink(missing_ok=True)
-    if store:
-        with atomic_dir(out / "store") as sdir:
-            st = ox.Store(str(sdir))
-            st.bulk_load(path=str(out / "graph.nq"), format=ox.RdfFormat.N_QUADS)
-            # the default graph is the union, each triple once (see kg.store)
-            st.bulk_load(path=str(out / "graph.ttl"), format=ox.RdfFormat.TURTLE, to_graph=ox.DefaultGraph())
-            st.flush()
-            st.optimize()
-            del st
-            gc.collect()
     if html:
         from .viz import write_html
 

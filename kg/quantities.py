@@ -221,13 +221,20 @@ def _sentence_mentions(doc: Document, jurisdiction_keys: set) -> dict[int, list[
 
 
 def _clause_bounds(s: str, i: int) -> tuple[int, int]:
-    a = i
-    while a > 0 and s[a - 1] not in _CLAUSE_SEP:
-        a -= 1
-    b = i
-    while b < len(s) and s[b] not in _CLAUSE_SEP:
-        b += 1
+    """The clause around position i (between separators); O(log n) per call so a
+    very long unpunctuated sentence does not make extraction quadratic."""
+    seps = _separators(s)
+    k = bisect.bisect_left(seps, i)
+    a = seps[k - 1] + 1 if k > 0 else 0
+    if a > i:
+        a = i
+    b = seps[k] if k < len(seps) else len(s)
     return a, b
+
+
+@lru_cache(maxsize=64)
+def _separators(s: str) -> list[int]:
+    return [k for k, ch in enumerate(s) if ch in _CLAUSE_SEP]
 
 
 def _jurisdiction_keys(doc: Document) -> set:

@@ -108,6 +108,11 @@ def test_rebuild_uses_cache_and_is_byte_identical(corpus, tmp_path):
     res = build([base / "reports"], out2, jobs=1, html=False, validate=False, progress=False)
     assert all(d.cached for d in res.docs)
     assert {n: (out2 / n).read_bytes() for n in before} == before
+    assert res.triples == json.loads(before["manifest.json"])["triples"]
+    # an output removed since: the build writes it again, identical
+    (out2 / "graph.ttl").unlink()
+    build([base / "reports"], out2, jobs=1, html=False, validate=False, progress=False)
+    assert {n: (out2 / n).read_bytes() for n in before} == before
     # change one report: only that one is processed again
     (base / "reports" / "ordos.txt").write_text(
         (base / "reports" / "ordos.txt").read_text(encoding="utf-8") + "\n加快建设鄂尔多斯新能源产业园。\n", encoding="utf-8")
