@@ -115,6 +115,7 @@ def _patterns():
         "seg_ends": re.compile(rf"(?:国道|省道|\d)*([{CJK}]{{2,8}}?)至([{CJK}]{{2,8}})段"),
         "place_suffix": re.compile(r"(流域|城市群|都市圈|经济带|经济圈|经济区)"),
         "subarea_suffix": re.compile(r"(地区|片区|新城|都市区|腾空区)"),
+        "township": re.compile(alt(lex.cue("township"))),
         "ent_context_after": re.compile(rf"^(?:等{_NUM}家|等{_NUM}户|成为|入选|落户|获评|荣获|实现|被评为|被认定为)"),
         "ind_suffix": re.compile(r"^(产业链|产业集群|产业|行业|业)"),
         "ind_pattern": re.compile(r"(产业链|产业集群|产业|行业)"),
@@ -352,7 +353,7 @@ def _owner_split(item: str, lexhits_item: list, ctx: Context) -> tuple[str, str]
         end = m2.end() if m2 else len(best)
         nxt = _patterns()["owner_stop"].search(item, end)
         if not m2 and nxt and 0 < nxt.start() - end <= 2 and not any(
-                s == end and any(k in ("product", "industry") for k, _ in p) for s, e, f, p in lexhits_item):
+                s == end and any(k in ("product", "industry", "division") for k, _ in p) for s, e, f, p in lexhits_item):
             end = nxt.start()
         return item[:end], item[end:]
     stop = None
@@ -362,7 +363,8 @@ def _owner_split(item: str, lexhits_item: list, ctx: Context) -> tuple[str, str]
             break
     # a known product/industry word also starts the product part
     for s, e, form, payload in lexhits_item:
-        if s >= 2 and any(k in ("product", "industry") for k, _ in payload):
+        # a product/industry word or a place (三峡 | 乌审旗 | 风光制氢) starts the rest
+        if s >= 2 and any(k in ("product", "industry", "division") for k, _ in payload):
             stop = s if stop is None else min(stop, s)
             break
     if stop is None:
@@ -386,7 +388,7 @@ def _valid_owner(owner: str, ctx: Context) -> bool:
         return False
     if _patterns()["zone"].search(owner) or _patterns()["infra"].search(owner):
         return False
-    if re.search(r"(产业|行业|项目|工程|城市|企业|基地|园|区|中心|市|县|省|国家)", owner):
+    if re.search(r"(产业|行业|项目|工程|城市|企业|基地|园|区|中心|市|县|省|国家|镇|乡|苏木|街道|村)$|(产业|行业|项目|工程|城市|企业|基地|园区|中心|国家)", owner):
         return False
     if len(owner) > 4 and not (_patterns()["ent_strong"].search(owner) or _patterns()["ent_weak"].search(owner)):
         return False
@@ -442,7 +444,8 @@ def _item_candidates(c, s, e, bounds, ctx, lexhits, rule, list_word="") -> list[
     attrs = {"list_word": list_word} if list_word else {}
     if owner_ok:
         out.append(Candidate(s, s + len(owner), "Enterprise", owner, f"{rule}-owner", 1.5))
-    if not owner_ok and not _CAPACITY_RE.search(item) and not _has_project_head(item) and segment.looks_generic(item):
+    located = any(k == "division" for _, _, _, p in hits for k, _ in p)
+    if not owner_ok and not located and not _CAPACITY_RE.search(item) and not _has_project_head(item) and segment.looks_generic(item):
         return []  # 草原生态保护修复: a programme, not a named project
     if "等" in item or "一批" in item or (len(parts) == 1 and _BAD_IN_NAME.search(item)):
         return []
@@ -520,6 +523,7 @@ def named_project_candidates(c: str, bounds: set[int], ctx: Context, lexhits: li
             or pats["phase"].search(stripped)
             or pats["infra"].search(stripped)
             or any(any(k in ("enterprise", "division") for k, _ in p) for _, _, _, p in hits)
+            or re.match(rf"^[{CJK}]{{2,4}}(镇|乡|苏木)", stripped)
         )
         owner, rest = _owner_split(stripped, hits, ctx)
         owner_ok = owner and _valid_owner(owner, ctx) and rest and (
@@ -544,7 +548,7 @@ def named_project_candidates(c: str, bounds: set[int], ctx: Context, lexhits: li
 
 
 _GENERIC_START = re.compile(r"^(城市|城乡|农村|全市|全区|重点|民生|基础设施|公共|老旧|社会|传统|工业|企业|产业|生态|环境|数字|智慧|绿色)")
-_BAD_IN_NAME = re.compile(rf"(等|一批|{_NUM}[个条家项所座处]|(?<!碳中)和)")
+_BAD_IN_NAME = re.compile(rf"(等|一批|{_NUM}[个条家项所座处]|(?<!碳中)和|[1-5]A级)")
 
 
 def _specific_name(label: str, prefix: str, key: str, ctx: Context) -> bool:
@@ -686,6 +690,26 @@ def enterprise_list_candidates(c: str, bounds: set[int], ctx: Context) -> list[C
     return out
 
 
+_TOWN_DENY = re.compile(r"(乡镇|城镇|小镇|集镇|重点镇|中心镇|建制镇|各乡|乡村|城乡|家乡|下乡|返乡|回乡|异乡|故乡|老乡|全乡|全镇|本乡|本镇|该镇|街道)$")
+
+
+def township_candidates(c: str, bounds: set[int], ctx: Context) -> list[Candidate]:
+    """金山镇, 满都拉镇, 巴音花苏木: township-level divisions (named sub-areas)."""
+    out = []
+    for m in _patterns()["township"].finditer(c):
+        if m.end() < len(c) and c[m.end()] in "村长级域内政区":
+            continue  # 乡村, 镇长, 镇级, 镇域 …
+        s = name_start(c, m.start(), bounds)
+        prefix = c[s : m.start()]
+        name = prefix + m.group()
+        if not (2 <= len(prefix) <= 4) or not re.fullmatch(f"[{CJK}]+", prefix) or _TOWN_DENY.search(name):
+            continue
+        if _is_generic(name, ctx.lex) or segment.looks_generic(prefix) and prefix not in ctx.lex.division_names:
+            continue
+        out.append(Candidate(s, m.end(), "District", name, "township", 1.25))
+    return out
+
+
 def context_enterprises(c: str, bounds: set[int], ctx: Context) -> list[Candidate]:
     """Firms named only by context: ``X磁材成为…``, ``X科技等6家…企业``."""
     out = []
@@ -788,6 +812,7 @@ def extract_sentence(sent: Sentence, ctx: Context) -> list[Candidate]:
     cands += suffix_candidates(c, bounds, ctx)
     cands += context_enterprises(c, bounds, ctx)
     cands += enterprise_list_candidates(c, bounds, ctx)
+    cands += township_candidates(c, bounds, ctx)
     return _drop_counted(c, choose(cands))
 
 

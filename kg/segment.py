@@ -91,8 +91,8 @@ def has_proper_piece(phrase: str) -> bool:
     tk = tokenizer()
     run = 0
     for t in toks:
-        if len(t) == 2 and t in tk.kg_base_vocab and tk.FREQ.get(t, 0) < RARE_WORD_FREQ:
-            return True  # a rare two-character word is usually a place or brand name (蒙苏, 山北)
+        if len(t) == 2 and "\u4e00" <= t[0] <= "\u9fff" and tk.FREQ.get(t, 0) < RARE_WORD_FREQ:
+            return True  # a rare or unknown two-character word is usually a place or brand name (蒙苏, 山北)
         if len(t) == 1 and "\u4e00" <= t <= "\u9fff":
             run += 1
             if run >= 2:
