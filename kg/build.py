@@ -292,6 +292,9 @@ def build(
         if previous is not None:  # same documents, same options, outputs in place: nothing to write
             result.triples = previous
         else:
+            if (sys.stderr.isatty() if progress is None else progress) and len(result.docs) > 1:
+                print(f"kg build: writing graph.nq, graph.ttl{', store/' if store else ''}"
+                      f"{', graph.html' if html else ''} for {len(result.docs)} reports …", file=sys.stderr, flush=True)
             _write_outputs(out, nq_files, result, html=html, validate=validate, store=store)
     write_text(out / "manifest.json", json.dumps(
         {"extractor_version": EXTRACTOR_VERSION, "build_key": build_key, "triples": result.triples,

@@ -197,6 +197,9 @@ def _located(doc, ms, add):
             continue
         # the most specific place at the head of the name, or before 分院/分公司
         head = [p for p in inner if p.start == m.start] if m.type != "Institution" else []
+        # owner + place + …: 中广核固阳50万千瓦风电项目 is in 固阳
+        owners = [o for o in ms if o.type == "Enterprise" and o.start == m.start and o.end < m.end]
+        head += [p for p in inner for o in owners if p.start == o.end]
         branch = [p for p in inner if re.match(r"^(分院|分公司|分行|分中心)", doc.text[p.end : p.end + 3])]
         chosen = branch or head
         if not chosen:
