@@ -122,7 +122,7 @@ def _in_industry(doc, ms, lex, add, prev_heads):
             after = [i for i in industries if i.start >= m.end and _SUBJECT_AFTER.match(_clean_after(doc, i))]
             if after and _usable_industry(after[0], lex):
                 add("inIndustry", _key(m), _key(after[0]), m.sentence, m.start, after[0].end, "industry-subject-of-sentence")
-            else:
+            elif not industries_after_or_in(doc, industries, m):
                 prev = prev_heads.get(m.sentence)
                 if prev is not None and _usable_industry(prev, lex):
                     add("inIndustry", _key(m), _key(prev), m.sentence, m.start, m.end, "industry-heads-paragraph")
@@ -131,6 +131,12 @@ def _in_industry(doc, ms, lex, add, prev_heads):
 _DEV_VERB = re.compile(r"(发展|壮大|培育|推动|推进|做大|做强|做优|布局|延伸|打造|加快|大力|着力|聚焦|围绕|提升|支持|引进|优化)[^,;。]{0,4}$")
 _HEAD_AFTER = re.compile(r"^(项目|重点项目|产业链|领域|发展|高质量发展)")
 _SUBJECT_AFTER = re.compile(r"^(产值|产量|产能|增加值|营收|收入)")
+
+
+def industries_after_or_in(doc: Document, industries: list, m: Mention) -> bool:
+    """Does the sentence head a clause after this entity with its own industry
+    (…等项目建成投产,加快发展应急救援装备产业)?  Then the previous sentence's heading does not carry over."""
+    return any(i.start >= m.start and _is_heading(doc, i) for i in industries)
 
 
 def _previous_heads(doc: Document, by_sentence: dict) -> dict:
