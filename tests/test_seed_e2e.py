@@ -96,3 +96,27 @@ def test_relations_carry_their_evidence(graph):
             continue  # background knowledge (division table)
         a, b = int(graph.value(st, KG.startOffset)), int(graph.value(st, KG.endOffset))
         assert text[a:b] == str(graph.value(st, KG.exact))
+
+
+def test_every_quantity_has_value_unit_kind_and_provenance(graph):
+    text = SEED.read_text(encoding="utf-8")
+    quantities = list(graph.subjects(RDF.type, KG.Quantity))
+    assert len(quantities) > 50
+    kinds = {KG.actual, KG.target, KG.plan}
+    for q in quantities:
+        assert graph.value(q, KG.value) is not None, q
+        assert str(graph.value(q, KG.unitText) or ""), q
+        assert graph.value(q, KG.quantityKind) in kinds, q
+        assert graph.value(q, KG.inSentence) is not None, q
+        a, b = int(graph.value(q, KG.startOffset)), int(graph.value(q, KG.endOffset))
+        assert text[a:b] == str(graph.value(q, KG.exact)), q
+        assert any(True for _ in graph.subjects(None, q)), f"{q} hangs off no entity"
+
+
+def test_project_capacity_and_investment_are_queryable(graph):
+    rows = list(graph.query("""
+        PREFIX kg: <https://w3id.org/govkg/ontology#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?v ?u WHERE { ?p rdfs:label "特变电工年产20万吨高纯多晶硅"@zh ; kg:investment ?q .
+                             ?q kg:value ?v ; kg:unitText ?u }"""))
+    assert [(float(v), str(u)) for v, u in rows] == [(170.0, "亿元")]
