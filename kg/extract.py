@@ -244,7 +244,7 @@ def _pick_code(codes: list[str], ctx: Context) -> str:
 # What may follow an industry name for it to be named as a sector (not used as a
 # modifier: 银行业机构, 5G站址, 会展城市, 房地产业健康发展 are not sector mentions).
 _IND_FOLLOW = re.compile(
-    r"^(?:$|[,;:。、)”\"'!?]|等|和|及|产值|产量|产能|增加值|项目|重点|企业|收入|营收|投资|装机|加快|发展|实现|增长|年销|年产|集群|链条|全产业链|产业|行业|业)"
+    r"^(?:$|[,;:。、)”\"'!?]|等|和|及|产值|产量|产能|增加值|项目|重点项目|企业|收入|营收|投资|装机|加快|发展|实现|增长|年销|年产|集群|链条|全产业链|产业|行业|业)"
 )
 
 
