@@ -536,6 +536,12 @@ def named_project_candidates(c: str, bounds: set[int], ctx: Context, lexhits: li
             continue  # 城市资源化利用工程: a programme, not a named build
         label = c[s : m.end()]
         cands = []
+        appositive = _appositive_name(c, m.end(), bounds)
+        if appositive is not None and not owner_ok:
+            # 外资商业综合体项目台湾新光中心签约落地: the descriptor names a class, the name follows
+            a, b = appositive
+            out.append(Candidate(a, b, "Project", c[a:b], "appositive-project", 2.3))
+            continue
         if owner_ok:
             cands.append(Candidate(s, s + len(owner), "Enterprise", owner, "project-owner", 1.5))
         attrs = {"owner": owner if owner_ok else None}
@@ -579,6 +585,23 @@ def _specific_name(label: str, prefix: str, key: str, ctx: Context) -> bool:
         d = _patterns()["designation"].match(label)
         return d is not None and label.endswith(("示范区", "试验区", "先行区", "实验区", "口岸"))
     return False
+
+
+def _appositive_name(c: str, i: int, bounds: set[int]) -> tuple[int, int] | None:
+    """A proper name right after ``…项目`` and before the clause's verb, if any."""
+    if i >= len(c) or not re.match(f"[{CJK}]", c[i]):
+        return None
+    m = _patterns()["trigger"].search(c, i, min(len(c), i + 14))
+    j = m.start() if m else None
+    k = i
+    while k < len(c) and c[k] not in _BOUND:
+        k += 1
+    if j is None or j > k or not (3 <= j - i <= 12) or j not in bounds:
+        return None
+    name = c[i:j]
+    if not segment.has_proper_piece(name) or _BAD_IN_NAME.search(name):
+        return None
+    return i, j
 
 
 def suffix_candidates(c: str, bounds: set[int], ctx: Context) -> list[Candidate]:
