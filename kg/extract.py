@@ -369,7 +369,7 @@ def _owner_split(item: str, lexhits_item: list, ctx: Context) -> tuple[str, str]
             break
     if stop is None:
         return "", item
-    # 晶源新材料1000吨…, 弘元新材料三期…: a trade word before the figure belongs to the firm
+    # 华瑞新材料1000吨…, 恒泰新材料三期…: a trade word before the figure belongs to the firm
     for m in _patterns()["ent_weak"].finditer(item, max(0, stop - 4), stop + 6):
         if m.start() >= 2 and m.start() <= stop <= m.end() and _patterns()["owner_stop"].match(item, m.end()):
             return item[: m.end()], item[m.end():]
@@ -453,7 +453,7 @@ def _item_candidates(c, s, e, bounds, ctx, lexhits, rule, list_word="") -> list[
         return [Candidate(s, e, "Enterprise", item, "list-bare", 1.2)]
     bare = not rest or rest == item
     if bare and not owner_ok and rule == "list":
-        # 实施大地熊、迈格钠等项目: a bare short name is the firm; the project is unnamed
+        # 实施瑞祥、恒达等项目: a bare short name is the firm; the project is unnamed
         if 2 <= len(item) <= 4 and _valid_owner(item, ctx) and not _has_project_head(item):
             out.append(Candidate(s, e, "Enterprise", item, "list-bare", 1.2))
             return out
@@ -482,7 +482,7 @@ def named_project_candidates(c: str, bounds: set[int], ctx: Context, lexhits: li
         if m.start() > 0 and c[m.start() - 1] == "等":
             continue
         if c[m.start() - 2 : m.start()] in ("重大", "重点", "产业") and m.start() >= 2:
-            # 鑫元30万吨颗粒硅重大产业项目 → core name without the category words
+            # 华瑞30万吨颗粒硅重大产业项目 → core name without the category words
             pass
         s = name_start(c, m.start(), bounds, keep_tail=True)
         if m.start() - s < 2:
@@ -561,7 +561,7 @@ def _specific_name(label: str, prefix: str, key: str, ctx: Context) -> bool:
     """Reject generic designations (国家重点实验室, 医疗集团, 创业孵化基地).
 
     A name is specific when it holds an unknown word (a proper name such as
-    天骄清美), a known place or firm, or - for zones and institutions - a known
+    瑞德丰), a known place or firm, or - for zones and institutions - a known
     industry or product (国家应急产业示范基地, 稀土功能材料创新中心).
     """
     if key == "infra":
@@ -694,7 +694,7 @@ def suffix_candidates(c: str, bounds: set[int], ctx: Context) -> list[Candidate]
 
 
 def enterprise_list_candidates(c: str, bounds: set[int], ctx: Context) -> list[Candidate]:
-    """``包钢、亚新隆顺等钢铁企业``, ``安泰科技等6家…企业``: each item is a firm."""
+    """``甲钢、瑞德丰等钢铁企业``, ``安泰科技等6家…企业``: each item is a firm."""
     out = []
     for m in _patterns()["ent_list_end"].finditer(c):
         end = m.start()

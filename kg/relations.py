@@ -157,7 +157,7 @@ def _clean_after(doc: Document, m: Mention) -> str:
 
 
 def _names_industry(name: str, ind: Mention, lex) -> bool:
-    """光威1万吨大丝束碳纤维 names 高性能碳纤维 (alias 碳纤维); 金鄂博30万吨氢氟酸 names 氟化工 (product)."""
+    """光威1万吨大丝束碳纤维 names 高性能碳纤维 (alias 碳纤维); 某企业30万吨氢氟酸 names 氟化工 (product)."""
     canon = ind.canonical or ind.label
     base = {ind.label, canon, re.sub(r"(产业链|产业集群|产业|行业|业)$", "", ind.label)}
     base.update(lex.industries.get(canon, {}).get("aliases", []))

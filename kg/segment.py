@@ -60,7 +60,7 @@ def is_common_word(word: str) -> bool:
 def looks_generic(phrase: str) -> bool:
     """True if a phrase is made only of common dictionary words (草原生态保护修复).
 
-    A proper name (华冠立新, 天骄清美) contains a piece jieba's dictionary does not
+    A proper name (恒泰源, 迪拓锐) contains a piece jieba's dictionary does not
     know as a word, so without HMM it falls apart into single characters.
     """
     return not has_proper_piece(phrase)
@@ -86,7 +86,7 @@ def _tokens_of(phrase: str) -> list[str]:
 
 def has_proper_piece(phrase: str) -> bool:
     """True if jieba (without HMM) cannot cover the phrase with known words:
-    two or more single characters in a row mark an unknown word (天骄清美 → 天/骄/清/美)."""
+    two or more single characters in a row mark an unknown word (恒泰源 → 恒/泰/源)."""
     toks = _tokens_of(phrase)
     tk = tokenizer()
     run = 0
