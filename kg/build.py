@@ -34,7 +34,7 @@ import pyoxigraph as ox
 
 from . import ingest
 from .errors import KgError, NoReports, InputNotFound
-from .graph import document_graph, graph_iri
+from .graph import document_nquads
 from .output import atomic_dir, atomic_path, write_text
 from .pipeline import EXTRACTOR_VERSION, process_text
 from .resources import code_fingerprint, ontology_file
@@ -118,11 +118,7 @@ def process_one(path: str, max_bytes: int) -> tuple[dict, str]:
     p = Path(path)
     text = ingest.read_text(p, max_bytes=max_bytes)
     doc = process_text(text, source=p.name)
-    if _ACCEPTS_GRAPH:
-        g = document_graph(doc, EXTRACTOR_VERSION, graph=TripleSet())
-    else:
-        g = document_graph(doc, EXTRACTOR_VERSION)
-    lines = nquad_lines(g, graph_iri(doc.doc_id))
+    lines = document_nquads(doc, EXTRACTOR_VERSION)
     ents: dict[str, int] = {}
     for e in doc.entities:
         ents[e.type] = ents.get(e.type, 0) + 1
@@ -141,67 +137,6 @@ def process_one(path: str, max_bytes: int) -> tuple[dict, str]:
         "triples": len(lines),
     }
     return summary, "".join(lines)
-
-
-class TripleSet(set):
-    """A minimal stand-in for ``rdflib.Graph`` while building: ``add`` and ``bind`` only.
-
-    rdflib's in-memory store costs ≈ 20 µs per ``add``; a set of term tuples is
-    several times cheaper, and the triples go straight to N-Quads anyway.
-    """
-
-    def bind(self, *args, **kwargs) -> None:
-        pass
-
-
-def _accepts_graph() -> bool:
-    """True once ``graph.document_graph`` takes a ``graph=`` sink to fill."""
-    import inspect
-
-    try:
-        return "graph" in inspect.signature(document_graph).parameters
-    except (TypeError, ValueError):  # pragma: no cover
-        return False
-
-
-_ACCEPTS_GRAPH = _accepts_graph()
-
-
-def _esc(s: str) -> str:
-    return s.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r")
-
-
-def nquad_lines(triples, graph_name) -> list[str]:
-    """Sorted, de-duplicated N-Quads lines of ``triples`` (rdflib terms) in ``graph_name``.
-
-    The same text rdflib's ``nt`` serialiser writes (UTF-8, same escapes), but
-    without its per-triple overhead: IRIs are formatted once and reused.
-    """
-    from rdflib import Literal
-
-    suffix = f" <{graph_name}> .\n" if graph_name is not None else " .\n"
-    iris: dict = {}
-    out = set()
-    for s, p, o in triples:
-        ss = iris.get(s)
-        if ss is None:
-            ss = iris[s] = s.n3()
-        ps = iris.get(p)
-        if ps is None:
-            ps = iris[p] = p.n3()
-        if isinstance(o, Literal):
-            if o.language:
-                os_ = f'"{_esc(o)}"@{o.language}'
-            elif o.datatype:
-                os_ = f'"{_esc(o)}"^^<{o.datatype}>'
-            else:
-                os_ = f'"{_esc(o)}"'
-        else:
-            os_ = iris.get(o)
-            if os_ is None:
-                os_ = iris[o] = o.n3()
-        out.add(f"{ss} {ps} {os_}{suffix}")
-    return sorted(out)
 
 
 def _worker_init() -> None:

@@ -95,10 +95,45 @@ def document_graph(doc: Document, version: str, graph=None):
 
 def document_nquads(doc: Document, version: str) -> list[str]:
     """Sorted N-Quads of one document's named graph (the build's fast path)."""
-    from rdflib.plugins.serializers.nt import _nt_row
+    return nquad_lines(document_triples(doc, version), graph_iri(doc.doc_id))
 
-    suffix = f" <{graph_iri(doc.doc_id)}> .\n"
-    return sorted(_nt_row(t)[:-3] + suffix for t in document_triples(doc, version))
+
+def _esc(s: str) -> str:
+    return s.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r")
+
+
+def nquad_lines(triples, graph_name) -> list[str]:
+    """Sorted, de-duplicated N-Quads lines of ``triples`` (rdflib terms) in ``graph_name``.
+
+    The same text rdflib's ``nt`` serialiser writes (UTF-8, same escapes), but
+    without its per-triple overhead: IRIs are formatted once and reused.
+    """
+    from rdflib import Literal
+
+    suffix = f" <{graph_name}> .\n" if graph_name is not None else " .\n"
+    iris: dict = {}
+    out = set()
+    for s, p, o in triples:
+        ss = iris.get(s)
+        if ss is None:
+            ss = iris[s] = s.n3()
+        ps = iris.get(p)
+        if ps is None:
+            ps = iris[p] = p.n3()
+        if isinstance(o, Literal):
+            if o.language:
+                os_ = f'"{_esc(o)}"@{o.language}'
+            elif o.datatype:
+                os_ = f'"{_esc(o)}"^^<{o.datatype}>'
+            else:
+                os_ = f'"{_esc(o)}"'
+        else:
+            os_ = iris.get(o)
+            if os_ is None:
+                os_ = iris[o] = o.n3()
+        out.add(f"{ss} {ps} {os_}{suffix}")
+    return sorted(out)
+
 
 
 def document_triples(doc: Document, version: str) -> TripleSet:

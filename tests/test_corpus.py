@@ -8,7 +8,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.build import ONTOLOGY_GRAPH, build, nquad_lines
+from kg.build import ONTOLOGY_GRAPH, build
+from kg.graph import nquad_lines
 from kg.cli import main
 from kg.store import open_graph, query
 
