@@ -192,17 +192,24 @@ def test_explore_seed(browser, seed):
 
         # hover card: move the mouse onto a node
         page.click("#kg-panel .kg-close")
-        pg.js(f"kgExplorer.network.moveTo({{position: kgExplorer.network.getPositions([{nid}])[{nid}], scale: 1.5, animation: false}})")
-        page.wait_for_timeout(200)
-        box = page.locator("#kg-network").bounding_box()
-        xy = pg.js(f"kgExplorer.network.canvasToDOM(kgExplorer.network.getPositions([{nid}])[{nid}])")
-        page.mouse.move(box["x"] + xy["x"], box["y"] + xy["y"])
-        page.wait_for_selector("#kg-tip:not([hidden])", timeout=5_000)
+        hover(pg, nid)
         tip = page.inner_text("#kg-tip")
         assert pg.js(f"kgExplorer.data.nodes[{nid}].l") in tip
         assert pg.errors == [] and pg.foreign_requests() == []
     finally:
         pg.close()
+
+
+
+def hover(pg, nid) -> None:
+    """Centre the view on node ``nid``, move the mouse onto it and wait for the hover card."""
+    page = pg.page
+    pg.js(f"kgExplorer.network.moveTo({{position: kgExplorer.network.getPositions([{nid}])[{nid}], scale: 1.5, animation: false}})")
+    page.wait_for_timeout(200)
+    box = page.locator("#kg-network").bounding_box()
+    xy = pg.js(f"kgExplorer.network.canvasToDOM(kgExplorer.network.getPositions([{nid}])[{nid}])")
+    page.mouse.move(box["x"] + xy["x"], box["y"] + xy["y"])
+    page.wait_for_selector("#kg-tip:not([hidden])", timeout=5_000)
 
 
 # --------------------------------------------------------------------------- injection
@@ -232,12 +239,7 @@ def test_injection_renders_as_text(browser, tmp_path):
         assert any(SCRIPT in t for t in page.locator("#kg-results li").all_inner_texts())
         # and hovering shows it as text
         page.fill("#kg-search", "")
-        pg.js(f"kgExplorer.network.moveTo({{position: kgExplorer.network.getPositions([{nid}])[{nid}], scale: 1.5, animation: false}})")
-        page.wait_for_timeout(200)
-        box = page.locator("#kg-network").bounding_box()
-        xy = pg.js(f"kgExplorer.network.canvasToDOM(kgExplorer.network.getPositions([{nid}])[{nid}])")
-        page.mouse.move(box["x"] + xy["x"], box["y"] + xy["y"])
-        page.wait_for_selector("#kg-tip:not([hidden])", timeout=5_000)
+        hover(pg, nid)
         assert SCRIPT in page.inner_text("#kg-tip")
         page.wait_for_timeout(300)
         assert pg.dialogs == [] and pg.errors == [] and pg.foreign_requests() == []
