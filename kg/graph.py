@@ -16,6 +16,7 @@ Layout of one document's named graph ``kgd:graph/<doc id>``::
 from __future__ import annotations
 
 import bisect
+from functools import lru_cache
 import hashlib
 from decimal import Decimal
 from urllib.parse import quote
@@ -30,11 +31,13 @@ from .namespaces import CUR, KG, KGD, PREFIXES, QUDT, UNIT
 ZH = "zh"
 
 
+@lru_cache(maxsize=1 << 16)
 def iri_segment(label: str) -> str:
     """A readable IRI path segment: Chinese kept as is (IRIs allow it), unsafe ASCII %-encoded."""
     return "".join(ch if (ord(ch) > 127 and ch.isprintable() and not ch.isspace()) else quote(ch, safe="-._~()") for ch in label)
 
 
+@lru_cache(maxsize=1 << 16)
 def entity_iri(type_: str, label: str) -> URIRef:
     return KGD[f"{type_.lower()}/{iri_segment(label)}"]
 
