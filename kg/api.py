@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .store import open_graph, query as _store_query, term_text
+from .store import open_graph
 
 
 class KnowledgeGraph:

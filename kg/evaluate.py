@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections import defaultdict
 from pathlib import Path
 
 import networkx as nx
@@ -62,8 +61,7 @@ def norm(name: str, type_: str | None = None) -> str:
 
 # ---------------------------------------------------------------- predictions from the graph
 def _store_for(input_path: str | None, gold_path: Path) -> ox.Store:
-    from .build import collect_inputs
-    from .graph import document_graph, document_nquads, graph_iri, to_nquads
+    from .graph import document_nquads
     from .ingest import REPORT_SUFFIXES, read_text
     from .pipeline import EXTRACTOR_VERSION, process_text
     from .store import open_graph

@@ -47,7 +47,6 @@ _SUBAREA_DENY = {
     "符合", "不同", "特定", "所在", "邻近", "适宜", "试点", "有条件", "条件", "这些", "上述", "缺水", "干旱",
 }
 
-TYPE_PRIORITY = {"Project": 6, "Zone": 5, "Institution": 5, "Enterprise": 4, "Industry": 3, "District": 3, "Place": 2}
 
 
 @dataclass
@@ -308,7 +307,6 @@ def industry_pattern_candidates(c: str, bounds: set[int], ctx: Context) -> list[
     out = []
     lex = ctx.lex
     heads = lex.industry_heads.get("head", set())
-    mods = lex.industry_heads.get("modifier", set())
     pieces, lengths = _industry_pieces()
     for m in _patterns()["ind_pattern"].finditer(c):
         if c[m.end() : m.end() + 1] in ("园", "区", "基") or c[m.end(): m.end() + 2] in ("示范", "基地", "学院", "联盟"):
@@ -481,9 +479,6 @@ def named_project_candidates(c: str, bounds: set[int], ctx: Context, lexhits: li
     for m in pats["project_end"].finditer(c):
         if m.start() > 0 and c[m.start() - 1] == "等":
             continue
-        if c[m.start() - 2 : m.start()] in ("重大", "重点", "产业") and m.start() >= 2:
-            # 华瑞30万吨颗粒硅重大产业项目 → core name without the category words
-            pass
         s = name_start(c, m.start(), bounds, keep_tail=True)
         if m.start() - s < 2:
             continue
@@ -759,7 +754,6 @@ def choose(cands: list[Candidate]) -> list[Candidate]:
     Different types may nest (an Enterprise inside a Project name, a District
     inside an Institution name); for the same span the higher score wins.
     """
-    cands = sorted(cands, key=lambda x: (-(x.end - x.start) * 0 - x.score, -(x.end - x.start), x.start, x.type))
     kept: list[Candidate] = []
     for cand in sorted(cands, key=lambda x: (-(x.end - x.start), -x.score, x.start, x.type)):
         ok = True
