@@ -19,21 +19,27 @@ class KnowledgeGraph:
         self.path = Path(path)
         self.store = open_graph(self.path)
 
-    def query(self, sparql: str) -> list[dict]:
-        """Rows of a SELECT as dicts of readable strings (prefixed IRIs, literal values)."""
-        from .query import run_query
+    def query(self, sparql: str, params: dict | None = None) -> list[dict]:
+        """Rows of a SELECT as dicts of readable strings (prefixed IRIs, literal values).
 
+        ``params`` sets the query's parameters (its one-variable VALUES blocks), e.g.
+        ``{"jurisdiction": "包头市"}``; a list gives several values, ``"*"`` none.
+        """
+        from .query import bind_params, run_query
+
+        if params:
+            sparql = bind_params(sparql, {k: [v] if isinstance(v, str) else list(v) for k, v in params.items()})
         res = run_query(self.store, sparql)
         if isinstance(res, bool):
             return [{"result": res}]
         names, rows = res
         return [dict(zip(names, r)) for r in rows]
 
-    def query_df(self, sparql: str):
+    def query_df(self, sparql: str, params: dict | None = None):
         """The same as a pandas DataFrame (pandas is optional)."""
         import pandas as pd
 
-        return pd.DataFrame(self.query(sparql))
+        return pd.DataFrame(self.query(sparql, params))
 
     def to_turtle(self) -> str:
         ttl = self.path / "graph.ttl" if self.path.is_dir() else self.path

@@ -17,6 +17,7 @@ def _epilog() -> str:
     lines = ["exit codes:"] + [f"  {code:>2}  {meaning}" for code, meaning in EXIT_CODES]
     lines += ["", "examples:", "  kg build                          # every report in seeds/ -> out/",
               "  kg query out queries/counts_per_type.rq",
+              "  kg query out queries/projects_by_industry.rq --param jurisdiction=包头市",
               "  kg eval tests/data/baotou-2022.dev-gold.json seeds/baotou-2022.txt",
               "  kg viz out --focus 稀土产业 --depth 2 -o rare-earth.html",
               "  kg export out --format nquads -o corpus.nq",
@@ -56,6 +57,9 @@ def make_parser() -> argparse.ArgumentParser:
                                    "or an RDF file. Prefixes kg:, kgd:, rdfs:, skos:, prov: … are predeclared.")
     q.add_argument("graph", help="build folder (e.g. out) or RDF file (.ttl, .nt, .nq, .trig, .jsonld)")
     q.add_argument("query", help="SPARQL text or a .rq file")
+    q.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", default=[],
+                   help="set a parameter of the query (its VALUES ?NAME {…} block), e.g. "
+                        "--param jurisdiction=包头市; repeat for several values; NAME='*' lifts the restriction")
     q.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table")
     q.set_defaults(func=cmd_query)
 
@@ -180,12 +184,22 @@ def format_summary(res) -> str:
 
 
 def cmd_query(args) -> int:
-    from .query import format_results, load_query, run_query
+    from .query import bind_params, format_results, load_query, parameters, parse_param_args, run_query
     from .store import open_graph
 
     sparql = load_query(args.query)
+    given = parse_param_args(args.param)
+    if given:
+        sparql = bind_params(sparql, given)
     store = open_graph(args.graph)
-    print(format_results(run_query(store, sparql), args.format), end="")
+    res = run_query(store, sparql)
+    print(format_results(res, args.format), end="")
+    params = parameters(sparql)
+    if not isinstance(res, bool) and not res[1] and params:
+        # an empty answer is most often a parameter that names nothing in this graph
+        used = "; ".join(f"{n} = {' '.join(v)}" for n, v in params.items())
+        print(f"kg: note: no rows with the query's parameters ({used}); set them with --param NAME=VALUE "
+              f"or NAME='*' for no restriction", file=sys.stderr)
     return 0
 
 
