@@ -1,4 +1,9 @@
-"""Stage 5: turn an enriched ``Document`` into RDF with rdflib.
+"""Stage 5: turn an enriched ``Document`` into RDF.
+
+The build writes each statement straight as N-Triples text
+(``document_statements``), which is several times faster than building rdflib
+terms and serialising them; ``document_triples`` gives the same statements as
+rdflib terms for code that wants a ``Graph``.
 
 IRIs are deterministic: entities from type + canonical label (so the same
 enterprise in two reports is one node), provenance nodes from the document id
@@ -18,6 +23,7 @@ from __future__ import annotations
 import bisect
 from functools import lru_cache
 import hashlib
+import re
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -70,10 +76,15 @@ def _int(n: int) -> Literal:
 
 
 def _dec(x: float) -> Literal:
+    return Literal(_dec_lexical(x), datatype=XSD.decimal)
+
+
+def _dec_lexical(x: float) -> str:
+    """Shortest plain decimal form of a float: 12.5, 3 (never 3.0 or 1.2E+3)."""
     d = Decimal(repr(float(x))).normalize()
     if d == d.to_integral():
         d = d.quantize(Decimal(1))
-    return Literal(format(d, "f"), datatype=XSD.decimal)
+    return format(d, "f")
 
 
 class TripleSet(set):
@@ -98,7 +109,17 @@ def document_graph(doc: Document, version: str, graph=None):
 
 def document_nquads(doc: Document, version: str) -> list[str]:
     """Sorted N-Quads of one document's named graph (the build's fast path)."""
-    return nquad_lines(document_triples(doc, version), graph_iri(doc.doc_id))
+    suffix = f" <{graph_iri(doc.doc_id)}> .\n"
+    return sorted(st + suffix for st in document_statements(doc, version))
+
+
+def document_triples(doc: Document, version: str) -> TripleSet:
+    """Every triple of one document as rdflib terms (for rdflib users: validation, tests)."""
+    out = TripleSet()
+    for st in document_statements(doc, version):
+        s, p, o = st.split(" ", 2)  # subject and predicate are IRIs: no spaces
+        out.add((_term(s), _term(p), _term(o)))
+    return out
 
 
 def _esc(s: str) -> str:
@@ -111,8 +132,6 @@ def nquad_lines(triples, graph_name) -> list[str]:
     The same text rdflib's ``nt`` serialiser writes (UTF-8, same escapes), but
     without its per-triple overhead: IRIs are formatted once and reused.
     """
-    from rdflib import Literal
-
     suffix = f" <{graph_name}> .\n" if graph_name is not None else " .\n"
     iris: dict = {}
     out = set()
@@ -138,41 +157,149 @@ def nquad_lines(triples, graph_name) -> list[str]:
     return sorted(out)
 
 
+# ---------------------------------------------------------------- N-Triples terms as strings
+# Building rdflib URIRef/Literal objects only to serialise them again cost more
+# than the rest of the graph stage; the statements below are written directly
+# in the text ``nquad_lines`` produces for the same terms (tests compare both).
+_INVALID_IRI_CHARS = '<>" {}|\\^`'  # what rdflib's URIRef.n3 refuses
 
-def document_triples(doc: Document, version: str) -> TripleSet:
-    """Every triple of one document."""
-    g = TripleSet()
-    d = doc_iri(doc.doc_id)
-    g.add((d, RDF.type, KG.Document))
-    g.add((d, DCTERMS.title, Literal(doc.title or doc.source, lang=ZH)))
-    g.add((d, KG.sourceFile, Literal(doc.source)))
-    g.add((d, KG.sha256, Literal(doc.sha256)))
-    g.add((d, KG.extractorVersion, Literal(version)))
+
+def _iri(iri: str) -> str:
+    """``<iri>``; an IRI rdflib could not serialise is an error, as it was there."""
+    for c in _INVALID_IRI_CHARS:
+        if c in iri:
+            raise ValueError(f'"{iri}" does not look like a valid URI')
+    return f"<{iri}>"
+
+
+class _Vocab:
+    """``V.label`` / ``V["label"]`` → ``<namespace + label>`` (computed once, then an attribute)."""
+
+    def __init__(self, ns) -> None:
+        self._ns = str(ns)
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        ref = _iri(self._ns + name)
+        setattr(self, name, ref)
+        return ref
+
+    __getitem__ = __getattr__
+
+
+_KG, _KGD, _RDF, _RDFS, _SKOS, _PROV, _DCTERMS, _QUDT, _UNIT, _CUR = (
+    _Vocab(ns) for ns in (KG, KGD, RDF, RDFS, SKOS, PROV, DCTERMS, QUDT, UNIT, CUR))
+_XSD_INTEGER, _XSD_DECIMAL = f"^^<{XSD.integer}>", f"^^<{XSD.decimal}>"
+
+
+def _zh(text: str) -> str:
+    return f'"{_esc(text)}"@{ZH}'
+
+
+def _plain(text: str) -> str:
+    return f'"{_esc(text)}"'
+
+
+def _int_lit(n: int) -> str:
+    lexical = str(n) if type(n) is int else str(_int(n))  # rdflib's lexical form for anything else
+    return f'"{lexical}"{_XSD_INTEGER}'
+
+
+def _dec_lit(x: float) -> str:
+    return f'"{_dec_lexical(x)}"{_XSD_DECIMAL}'
+
+
+@lru_cache(maxsize=1 << 16)
+def _entity_ref(type_: str, label: str) -> str:
+    return _iri(entity_iri(type_, label))
+
+
+def _indicator_ref(name: str) -> str:
+    return _iri(indicator_iri(name))
+
+
+_UNESCAPE = re.compile(r"\\(.)", re.S)
+_UNESCAPED = {"\\": "\\", "n": "\n", '"': '"', "r": "\r"}  # the inverse of _esc
+
+
+@lru_cache(maxsize=1 << 16)
+def _term(nt: str):
+    """The rdflib term of one N-Triples term written by this module."""
+    if nt.startswith("<"):
+        return URIRef(nt[1:-1])
+    close = nt.rindex('"')  # quotes inside the value are escaped
+    value = _UNESCAPE.sub(lambda m: _UNESCAPED[m.group(1)], nt[1:close])
+    rest = nt[close + 1 :]
+    if rest.startswith("@"):
+        return Literal(value, lang=rest[1:])
+    if rest.startswith("^^"):
+        return Literal(value, datatype=URIRef(rest[3:-1]))
+    return Literal(value)
+
+
+class _Statements(set):
+    """De-duplicated ``"<s> <p> o"`` statement strings (N-Triples without the final `` .``)."""
+
+    def add(self, s: str, p: str, o: str) -> None:  # type: ignore[override]
+        set.add(self, f"{s} {p} {o}")
+
+
+class _DocRefs:
+    """The IRIs of one document's own nodes (document, sentences, mentions …)."""
+
+    def __init__(self, doc_id: str) -> None:
+        self.base = f"{KGD}doc/{doc_id}"
+        self.doc = _iri(self.base)
+
+    def node(self, path: str) -> str:
+        return _iri(f"{self.base}/{path}")
+
+    def sentence(self, idx: int) -> str:
+        return f"<{self.base}/s/{idx}>"  # base is valid and idx a number
+
+
+def document_statements(doc: Document, version: str) -> _Statements:
+    """Every statement of one document, as N-Triples text without the final `` .``."""
+    g = _Statements()
+    refs = _DocRefs(doc.doc_id)
+    d = refs.doc
+    g.add(d, _RDF.type, _KG.Document)
+    g.add(d, _DCTERMS.title, _zh(doc.title or doc.source))
+    g.add(d, _KG.sourceFile, _plain(doc.source))
+    g.add(d, _KG.sha256, _plain(doc.sha256))
+    g.add(d, _KG.extractorVersion, _plain(version))
     if doc.year:
-        g.add((d, KG.year, _int(doc.year)))
+        g.add(d, _KG.year, _int_lit(doc.year))
     jur = None
     if doc.jurisdiction:
         jur = next((e for e in doc.entities if e.attrs.get("code") == doc.jurisdiction_code), None)
         if jur is not None:
-            g.add((d, KG.jurisdiction, entity_iri(jur.type, jur.label)))
-    used_sentences = set()
+            g.add(d, _KG.jurisdiction, _entity_ref(jur.type, jur.label))
+    used_sentences: set[int] = set()
+    lex = lexmod.load()
     for e in doc.entities:
-        _add_entity(g, doc, e, d, used_sentences)
+        _add_entity(g, doc, e, refs, used_sentences, lex)
     for r in doc.relations:
-        _add_relation(g, doc, r, used_sentences)
+        _add_relation(g, doc, r, refs, used_sentences)
     for q in doc.quantities:
-        _add_quantity(g, doc, q, jur, used_sentences)
-    line_starts = _line_starts(doc.text)
-    for idx in sorted(used_sentences):
-        s = doc.sentences[idx]
-        si = sentence_iri(doc.doc_id, idx)
-        g.add((si, RDF.type, KG.Sentence))
-        g.add((si, KG.inDocument, d))
-        g.add((si, KG.startOffset, _int(s.start)))
-        g.add((si, KG.endOffset, _int(s.end)))
-        g.add((si, KG.text, Literal(doc.text[s.start : s.end], lang=ZH)))
-        g.add((si, KG.line, _int(bisect.bisect_right(line_starts, s.start))))
+        _add_quantity(g, doc, q, jur, refs, used_sentences)
+    _add_sentences(g, doc, refs, used_sentences)
     return g
+
+
+def _add_sentences(g: _Statements, doc: Document, refs: _DocRefs, used: set[int]) -> None:
+    """Only sentences some mention, relation or quantity points into."""
+    line_starts = _line_starts(doc.text)
+    for idx in sorted(used):
+        s = doc.sentences[idx]
+        si = refs.sentence(idx)
+        g.add(si, _RDF.type, _KG.Sentence)
+        g.add(si, _KG.inDocument, refs.doc)
+        g.add(si, _KG.startOffset, _int_lit(s.start))
+        g.add(si, _KG.endOffset, _int_lit(s.end))
+        g.add(si, _KG.text, _zh(doc.text[s.start : s.end]))
+        g.add(si, _KG.line, _int_lit(bisect.bisect_right(line_starts, s.start)))
 
 
 def _line_starts(text: str) -> list[int]:
@@ -185,64 +312,63 @@ def _line_starts(text: str) -> list[int]:
     return starts
 
 
-def _add_entity(g: Graph, doc: Document, e: Entity, d: URIRef, used: set) -> None:
-    lex = lexmod.load()
-    ei = entity_iri(e.type, e.label)
-    g.add((ei, RDF.type, KG[e.type]))
-    g.add((ei, RDFS.label, Literal(e.label, lang=ZH)))
-    g.add((ei, KG.mentionedIn, d))
+def _add_entity(g: _Statements, doc: Document, e: Entity, refs: _DocRefs, used: set, lex) -> None:
+    ei = _entity_ref(e.type, e.label)
+    g.add(ei, _RDF.type, _KG[e.type])
+    g.add(ei, _RDFS.label, _zh(e.label))
+    g.add(ei, _KG.mentionedIn, refs.doc)
     for alias in sorted(e.aliases):
-        g.add((ei, SKOS.altLabel, Literal(alias, lang=ZH)))
+        g.add(ei, _SKOS.altLabel, _zh(alias))
     code = e.attrs.get("code")
     if code:
-        g.add((ei, KG.divisionCode, Literal(code)))
-        g.add((ei, KG.officialName, Literal(lex.divisions[code].name, lang=ZH)))
+        g.add(ei, _KG.divisionCode, _plain(code))
+        g.add(ei, _KG.officialName, _zh(lex.divisions[code].name))
     if e.type == "Industry":
         _add_broader_chain(g, e.label, e.attrs.get("broader"), lex)
     for m in e.mentions:
-        mi = KGD[f"doc/{doc.doc_id}/m/{m.start}-{m.end}-{m.type}"]
-        g.add((mi, RDF.type, KG.Mention))
-        g.add((mi, KG.refersTo, ei))
-        g.add((mi, KG.inSentence, sentence_iri(doc.doc_id, m.sentence)))
-        g.add((mi, KG.startOffset, _int(m.start)))
-        g.add((mi, KG.endOffset, _int(m.end)))
-        g.add((mi, KG.exact, Literal(doc.text[m.start : m.end], lang=ZH)))
-        g.add((mi, KG.rule, Literal(m.rule)))
+        mi = refs.node(f"m/{m.start}-{m.end}-{m.type}")
+        g.add(mi, _RDF.type, _KG.Mention)
+        g.add(mi, _KG.refersTo, ei)
+        g.add(mi, _KG.inSentence, refs.sentence(m.sentence))
+        g.add(mi, _KG.startOffset, _int_lit(m.start))
+        g.add(mi, _KG.endOffset, _int_lit(m.end))
+        g.add(mi, _KG.exact, _zh(doc.text[m.start : m.end]))
+        g.add(mi, _KG.rule, _plain(m.rule))
         used.add(m.sentence)
 
 
-def _add_broader_chain(g: Graph, label: str, broader: str | None, lex) -> None:
+def _add_broader_chain(g: _Statements, label: str, broader: str | None, lex) -> None:
     """skos:broader links up the industry taxonomy (光伏产业 → 新能源产业 → …)."""
     seen = {label}
-    child = entity_iri("Industry", label)
+    child = _entity_ref("Industry", label)
     while broader and broader not in seen:
         seen.add(broader)
-        parent = entity_iri("Industry", broader)
-        g.add((child, SKOS.broader, parent))
-        g.add((parent, RDF.type, KG.Industry))
-        g.add((parent, RDFS.label, Literal(broader, lang=ZH)))
+        parent = _entity_ref("Industry", broader)
+        g.add(child, _SKOS.broader, parent)
+        g.add(parent, _RDF.type, _KG.Industry)
+        g.add(parent, _RDFS.label, _zh(broader))
         child = parent
         broader = lex.industries.get(broader, {}).get("parent")
 
 
-def _add_relation(g: Graph, doc: Document, r, used: set) -> None:
-    s = entity_iri(*r.subj)
-    o = entity_iri(*r.obj)
-    p = KG[r.kind]
-    g.add((s, p, o))
+def _add_relation(g: _Statements, doc: Document, r, refs: _DocRefs, used: set) -> None:
+    s = _entity_ref(*r.subj)
+    o = _entity_ref(*r.obj)
+    p = _KG[r.kind]
+    g.add(s, p, o)
     h = hashlib.sha1(f"{r.kind}|{r.subj}|{r.obj}".encode()).hexdigest()[:12]
-    ri = KGD[f"doc/{doc.doc_id}/r/{h}"]
-    g.add((ri, RDF.type, RDF.Statement))
-    g.add((ri, RDF.subject, s))
-    g.add((ri, RDF.predicate, p))
-    g.add((ri, RDF.object, o))
-    g.add((ri, KG.rule, Literal(r.rule)))
-    g.add((ri, PROV.wasDerivedFrom, doc_iri(doc.doc_id)))
+    ri = refs.node(f"r/{h}")
+    g.add(ri, _RDF.type, _RDF.Statement)
+    g.add(ri, _RDF.subject, s)
+    g.add(ri, _RDF.predicate, p)
+    g.add(ri, _RDF.object, o)
+    g.add(ri, _KG.rule, _plain(r.rule))
+    g.add(ri, _PROV.wasDerivedFrom, refs.doc)
     if r.sentence >= 0:
-        g.add((ri, KG.inSentence, sentence_iri(doc.doc_id, r.sentence)))
-        g.add((ri, KG.startOffset, _int(r.start)))
-        g.add((ri, KG.endOffset, _int(r.end)))
-        g.add((ri, KG.exact, Literal(doc.text[r.start : r.end], lang=ZH)))
+        g.add(ri, _KG.inSentence, refs.sentence(r.sentence))
+        g.add(ri, _KG.startOffset, _int_lit(r.start))
+        g.add(ri, _KG.endOffset, _int_lit(r.end))
+        g.add(ri, _KG.exact, _zh(doc.text[r.start : r.end]))
         used.add(r.sentence)
 
 
@@ -252,42 +378,42 @@ _QUANTITY_PROPS = {
 }
 
 
-def _add_quantity(g: Graph, doc: Document, q, jur, used: set) -> None:
+def _add_quantity(g: _Statements, doc: Document, q, jur, refs: _DocRefs, used: set) -> None:
     if q.subject is not None:
-        subj = entity_iri(*q.subject)
+        subj = _entity_ref(*q.subject)
     elif jur is not None:
-        subj = entity_iri(jur.type, jur.label)
+        subj = _entity_ref(jur.type, jur.label)
     else:
         return
     attr = q.attribute if q.attribute in _QUANTITY_PROPS else "otherQuantity"
-    qi = KGD[f"doc/{doc.doc_id}/q/{q.start}-{q.end}-{q.attribute}"]
-    g.add((subj, KG[attr], qi))
-    g.add((qi, RDF.type, KG.Quantity))
-    g.add((qi, KG.attribute, Literal(q.attribute)))
-    g.add((qi, KG.value, _dec(q.value)))
-    g.add((qi, KG.unitText, Literal(q.unit, lang=ZH)))
+    qi = refs.node(f"q/{q.start}-{q.end}-{q.attribute}")
+    g.add(subj, _KG[attr], qi)
+    g.add(qi, _RDF.type, _KG.Quantity)
+    g.add(qi, _KG.attribute, _plain(q.attribute))
+    g.add(qi, _KG.value, _dec_lit(q.value))
+    g.add(qi, _KG.unitText, _zh(q.unit))
     if q.norm_value is not None:
-        g.add((qi, KG.normalizedValue, _dec(q.norm_value)))
+        g.add(qi, _KG.normalizedValue, _dec_lit(q.norm_value))
     if q.norm_unit:
-        ns = CUR if q.norm_unit == "CNY" else UNIT
-        g.add((qi, QUDT.unit, ns[q.norm_unit]))
-    g.add((qi, KG.quantityKind, KG[q.kind]))
+        ns = _CUR if q.norm_unit == "CNY" else _UNIT
+        g.add(qi, _QUDT.unit, ns[q.norm_unit])
+    g.add(qi, _KG.quantityKind, _KG[q.kind])
     if q.year:
-        g.add((qi, KG.year, _int(q.year)))
+        g.add(qi, _KG.year, _int_lit(q.year))
     if q.product:
-        g.add((qi, KG.product, Literal(q.product, lang=ZH)))
+        g.add(qi, _KG.product, _zh(q.product))
     if q.qualifier:
-        g.add((qi, KG.qualifier, Literal(q.qualifier)))
+        g.add(qi, _KG.qualifier, _plain(q.qualifier))
     if q.indicator:
-        ii = indicator_iri(q.indicator)
-        g.add((qi, KG.indicator, ii))
-        g.add((ii, RDF.type, KG.Indicator))
-        g.add((ii, RDFS.label, Literal(q.indicator, lang=ZH)))
-    g.add((qi, KG.exact, Literal(doc.text[q.start : q.end], lang=ZH)))
-    g.add((qi, KG.startOffset, _int(q.start)))
-    g.add((qi, KG.endOffset, _int(q.end)))
-    g.add((qi, KG.inSentence, sentence_iri(doc.doc_id, q.sentence)))
-    g.add((qi, PROV.wasDerivedFrom, doc_iri(doc.doc_id)))
+        ii = _indicator_ref(q.indicator)
+        g.add(qi, _KG.indicator, ii)
+        g.add(ii, _RDF.type, _KG.Indicator)
+        g.add(ii, _RDFS.label, _zh(q.indicator))
+    g.add(qi, _KG.exact, _zh(doc.text[q.start : q.end]))
+    g.add(qi, _KG.startOffset, _int_lit(q.start))
+    g.add(qi, _KG.endOffset, _int_lit(q.end))
+    g.add(qi, _KG.inSentence, refs.sentence(q.sentence))
+    g.add(qi, _PROV.wasDerivedFrom, refs.doc)
     used.add(q.sentence)
 
 

@@ -7,8 +7,10 @@ end on a word boundary?" and "which words does this stretch consist of?".
 from __future__ import annotations
 
 import logging
+import re
 import warnings
 from functools import lru_cache
+from math import log
 
 from . import lexicon
 
@@ -26,13 +28,96 @@ def tokenizer():
     for word in lexicon.user_words(lexicon.load()):
         tk.add_word(word, freq=max(tk.FREQ.get(word, 0), 2000))
     tk.kg_base_vocab = base
+    tk.kg_weights = {}  # total → {freq → log(freq) - log(total)}, filled by _route
     return tk
+
+
+# jieba 0.42's own block and skip patterns (``re_han_default``, ``re_skip_default``, ``re_eng``)
+_RE_HAN = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)")
+_RE_SKIP = re.compile("(\r\n|\\s)")
+_RE_ENG = re.compile("[a-zA-Z0-9]")
+
+
+def cut(text: str) -> list[str]:
+    """Exactly ``tokenizer().lcut(text, HMM=False)``, about twice as fast.
+
+    jieba spends most of its time building a DAG dict and then taking ``max``
+    over generator tuples; here one right-to-left pass does both (see
+    ``_route``).  The result is the same token list (tests compare the two).
+    """
+    out: list[str] = []
+    for blk in _RE_HAN.split(text):
+        if not blk:
+            continue
+        if _RE_HAN.match(blk):
+            _cut_block(blk, out)
+        else:
+            for piece in _RE_SKIP.split(blk):
+                if _RE_SKIP.match(piece):
+                    out.append(piece)
+                else:
+                    out.extend(piece)
+    return out
+
+
+def _cut_block(blk: str, out: list[str]) -> None:
+    """jieba's ``__cut_DAG_NO_HMM``: follow the best route, gluing single ASCII letters/digits."""
+    ends = _route(blk)
+    x, n, buf = 0, len(blk), ""
+    while x < n:
+        y = ends[x]
+        word = blk[x:y]
+        if y - x == 1 and _RE_ENG.match(word):
+            buf += word
+        else:
+            if buf:
+                out.append(buf)
+                buf = ""
+            out.append(word)
+        x = y
+    if buf:
+        out.append(buf)
+
+
+def _route(blk: str) -> list[int]:
+    """End offset of the best word starting at each position (jieba's ``get_DAG`` + ``calc``).
+
+    Same arithmetic as jieba, in the same order (``log(freq) - log(total) +
+    score``), so the floating-point scores and hence the choices are identical;
+    ties go to the longer word, as ``max`` over ``(score, end)`` tuples does.
+    """
+    tk = tokenizer()
+    freq_get = tk.FREQ.get
+    weights = tk.kg_weights.setdefault(tk.total, {})  # keyed by total: add_word changes it
+    logtotal = log(tk.total)
+    single = log(1) - logtotal  # a character jieba does not know as a word
+    n = len(blk)
+    score = [0] * (n + 1)
+    ends = list(range(1, n + 2))
+    for idx in range(n - 1, -1, -1):
+        best = None
+        end = idx + 1
+        f = freq_get(blk[idx])
+        while f is not None:  # walk the prefixes jieba knows (a prefix-only entry has freq 0)
+            if f:
+                w = weights.get(f)
+                if w is None:
+                    w = weights[f] = log(f) - logtotal
+                s = w + score[end]
+                if best is None or s >= best:
+                    best, ends[idx] = s, end
+            if end >= n:
+                break
+            end += 1
+            f = freq_get(blk[idx:end])
+        score[idx] = single + score[idx + 1] if best is None else best
+    return ends
 
 
 def tokens(text: str) -> list[str]:
     """Dictionary-only segmentation (no HMM): unknown names fall apart into single
     characters, which is exactly the signal ``has_proper_piece`` looks for."""
-    toks = tokenizer().lcut(text, HMM=False)
+    toks = cut(text)
     _current["text"] = text
     _current["toks"] = toks
     return toks
@@ -81,7 +166,7 @@ def _tokens_of(phrase: str) -> list[str]:
                 elif a < end and b > at:
                     out.append(t[max(at - a, 0) : len(t) - max(b - end, 0)] or t)
             return out
-    return tokenizer().lcut(phrase, HMM=False)
+    return cut(phrase)
 
 
 def has_proper_piece(phrase: str) -> bool:
