@@ -185,7 +185,8 @@ class _Vocab:
         setattr(self, name, ref)
         return ref
 
-    __getitem__ = __getattr__
+    def __getitem__(self, name: str) -> str:
+        return getattr(self, name)  # an instance attribute once computed
 
 
 _KG, _KGD, _RDF, _RDFS, _SKOS, _PROV, _DCTERMS, _QUDT, _UNIT, _CUR = (

@@ -24,6 +24,7 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 # after a short heading-like line; otherwise it is a break *inside* a sentence.
 _FINAL = set("。！？!?；;")
 _CLOSERS = set("”’」』)）】\"'")
+_BREAK_CHAR = re.compile("[" + re.escape("".join(sorted(_FINAL))) + "\n]")
 _HEADING_MAX = 24
 
 
@@ -147,24 +148,45 @@ def _is_cjk(ch: str) -> bool:
     return bool(ch) and ("\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff")
 
 
+# Runs of characters the clean view keeps one for one whatever surrounds them (visible
+# ASCII, CJK punctuation and ideographs, full-width ASCII folded): no control or format
+# character, no space.  Most of a report is such runs, copied in one step each.
+_PLAIN_RUN = re.compile("[!-~\u3001-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff5e]+")
+_FOLD_FULLWIDTH = {o: o - 0xFEE0 for o in range(0xFF01, 0xFF5F)}
+
+
 def clean_span(text: str, start: int, end: int) -> tuple[str, list[int]]:
     """The clean view of text[start:end] and the position map back into text."""
-    chars: list[str] = []
+    chunks: list[str] = []
     pos: list[int] = []
-    for i in range(start, end):
-        ch = text[i]
-        if ch in "\r\n\t\u200b\ufeff" or unicodedata.category(ch) in ("Cc", "Cf"):
+    i = start
+    while i < end:
+        run = _PLAIN_RUN.match(text, i, end)
+        if run:
+            chunks.append(run.group().translate(_FOLD_FULLWIDTH))
+            pos.extend(range(i, run.end()))
+            i = run.end()
             continue
-        ch = fold_char(ch)
-        if ch == " ":
-            # a space between two CJK characters is typography, not content
-            prev = chars[-1] if chars else ""
-            nxt = _next_visible(text, i + 1, end)
-            if not prev or not nxt or _is_cjk(prev) or _is_cjk(nxt) or prev == " ":
-                continue
-        chars.append(ch)
-        pos.append(i)
-    return "".join(chars), pos
+        ch = _clean_char(text, i, end, chunks[-1][-1] if chunks else "")
+        if ch:
+            chunks.append(ch)
+            pos.append(i)
+        i += 1
+    return "".join(chunks), pos
+
+
+def _clean_char(text: str, i: int, end: int, prev: str) -> str:
+    """The clean form of text[i] after ``prev`` ("" if dropped): controls go, spaces mostly."""
+    ch = text[i]
+    if ch in "\r\n\t\u200b\ufeff" or unicodedata.category(ch) in ("Cc", "Cf"):
+        return ""
+    ch = fold_char(ch)
+    if ch == " ":
+        # a space between two CJK characters is typography, not content
+        nxt = _next_visible(text, i + 1, end)
+        if not prev or not nxt or _is_cjk(prev) or _is_cjk(nxt) or prev == " ":
+            return ""
+    return ch
 
 
 def _next_visible(text: str, i: int, end: int) -> str:
@@ -187,6 +209,10 @@ def split_sentences(text: str) -> list[Sentence]:
     i = 0
     line_start = 0
     while i < n:
+        hit = _BREAK_CHAR.search(text, i)  # jump straight to the next character that can end a sentence
+        if hit is None:
+            break
+        i = hit.start()
         ch = text[i]
         if ch in _FINAL:
             j = i + 1

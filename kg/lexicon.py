@@ -78,6 +78,7 @@ class Lexicon:
     places: dict[str, str] = field(default_factory=dict)  # canonical -> kind
     place_alias: dict[str, str] = field(default_factory=dict)
     products: dict[str, str] = field(default_factory=dict)  # product -> industry
+    products_of: dict[str, list[str]] = field(default_factory=dict)  # industry -> products (the inverse)
     generic: set[str] = field(default_factory=set)
     cues: dict[str, list[str]] = field(default_factory=dict)
     indicators: dict[str, str] = field(default_factory=dict)  # written form -> canonical
@@ -198,6 +199,8 @@ def _load_misc(lex: Lexicon) -> None:
     for row in read_tsv("products.tsv"):
         if len(row) >= 2:
             lex.products[row[0].strip()] = row[1].strip()
+    for product, industry in lex.products.items():
+        lex.products_of.setdefault(industry, []).append(product)
     lex.generic = {r[0].strip() for r in read_tsv("generic_terms.tsv") if r and r[0].strip()}
     for row in read_tsv("cues.tsv"):
         if len(row) >= 2:

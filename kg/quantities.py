@@ -72,32 +72,49 @@ _CN_NUM = "一二三四五六七八九十"
 _ENUM = re.compile(rf"^(?:[{_CN_NUM}]+、|[(（][{_CN_NUM}\d]+[)）]|第[{_CN_NUM}]+部分)")
 
 
+_HEAD_REVIEW_TERM = re.compile(r"(本届|过去五年|五年来|十[二三四]五.{0,4})(政府)?工作.{0,2}回顾|过去五年|五年来|本届政府")
+_HEAD_REVIEW_YEAR = re.compile(r"(过去一年|去年|一年来).{0,4}(工作)?回顾")
+_HEAD_PLAN_TERM = re.compile(r"今后五年|未来五年|十[四五六]五.{0,3}时期|今后一个时期")
+_HEAD_PLAN_YEAR = re.compile(r"今年.{0,4}(工作|安排|任务|目标)")
+_OPEN_REVIEW_TERM = re.compile(r"^(各位代表[!!,,]?)?(过去五年|五年来|本届政府以来|[^,,]{0,10}以来[,,]面对)")
+_OPEN_PLAN_TERM = re.compile(r"^(各位代表[!!,,]?)?(今后五年|未来五年)")
+
+
+@lru_cache(maxsize=64)
+def _year_cues(year: int) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    """Section cues naming the report year or the year before, compiled once per year."""
+    y, py = str(year), str(year - 1)
+    return (re.compile(y + r"年.{0,6}(工作|安排|任务|目标)"),
+            re.compile(rf"^(各位代表[!!,,]?)?({py}年是|{py}年[,,]|一年来|过去一年|刚刚过去的一年|去年以来)"),
+            re.compile(rf"^(各位代表[!!,,]?)?({y}年(工作安排|是|要|政府工作|经济社会发展)|今年(是|工作|经济社会)|今年主要|{y}年主要)"))
+
+
 def _section_of(s: str, year: Optional[int], heading: bool) -> Optional[str]:
     """A section cue in a sentence: review_term | review_year | plan_year | plan_term | reset."""
     head = s[:40]
-    y = str(year) if year else None
     py = str(year - 1) if year else None
+    head_plan_year, open_review_year, open_plan_year = _year_cues(year) if year else (None, None, None)
     if heading and "政府工作报告" in s and len(s) < 40:
         return "reset"
     if heading or _ENUM.match(s):
-        if re.search(r"(本届|过去五年|五年来|十[二三四]五.{0,4})(政府)?工作.{0,2}回顾|过去五年|五年来|本届政府", head):
+        if _HEAD_REVIEW_TERM.search(head):
             return "review_term"
-        if (py and py + "年" in head and "回顾" in head) or re.search(r"(过去一年|去年|一年来).{0,4}(工作)?回顾", head):
+        if (py and py + "年" in head and "回顾" in head) or _HEAD_REVIEW_YEAR.search(head):
             return "review_year"
-        if re.search(r"今后五年|未来五年|十[四五六]五.{0,3}时期|今后一个时期", head):
+        if _HEAD_PLAN_TERM.search(head):
             return "plan_term"
-        if (y and re.search(y + r"年.{0,6}(工作|安排|任务|目标)", head)) or re.search(r"今年.{0,4}(工作|安排|任务|目标)", head):
+        if (year and head_plan_year.search(head)) or _HEAD_PLAN_YEAR.search(head):
             return "plan_year"
         if "回顾" in head:
             return "review_year"
     # cue sentences that open a part without being headings
-    if re.match(r"^(各位代表[!!,,]?)?(过去五年|五年来|本届政府以来|[^,,]{0,10}以来[,,]面对)", s):
+    if _OPEN_REVIEW_TERM.match(s):
         return "review_term"
-    if py and re.match(rf"^(各位代表[!!,,]?)?({py}年是|{py}年[,,]|一年来|过去一年|刚刚过去的一年|去年以来)", s):
+    if year and open_review_year.match(s):
         return "review_year"
-    if y and re.match(rf"^(各位代表[!!,,]?)?({y}年(工作安排|是|要|政府工作|经济社会发展)|今年(是|工作|经济社会)|今年主要|{y}年主要)", s):
+    if year and open_plan_year.match(s):
         return "plan_year"
-    if re.match(r"^(各位代表[!!,,]?)?(今后五年|未来五年)", s):
+    if _OPEN_PLAN_TERM.match(s):
         return "plan_term"
     return None
 
@@ -125,7 +142,7 @@ def _kind_year(section: Optional[str], clause: str, year: Optional[int], sentenc
 
 
 # ---------------------------------------------------------------- attributes
-_ATTR_CUES: list[tuple[str, str]] = [
+_ATTR_CUES: list[tuple[re.Pattern, str]] = [(re.compile(pat), attr) for pat, attr in [
     # (regex on the text just before the number, attribute); first match wins
     (r"(新增|累计)?(新能源|可再生能源|光伏|风电|清洁能源)?(并网)?装机(容量|规模)?(达到?|突破|超过|为|实现|新增)?$", "installedCapacity"),
     (r"(年产能?|年生产能力|产能|生产能力|年加工能力|年处理能力|处理能力|规模)(达到?|突破|提升至|提高到|超过|为|实现|新增)?$", "capacity"),
@@ -135,7 +152,7 @@ _ATTR_CUES: list[tuple[str, str]] = [
     (r"(营收|营业收入|主营业务收入|销售收入|收入|销售额)(达到?|突破|超过|实现|为)?$", "revenue"),
     (r"(产量|年产量|销量|年销售|年销量|销售|产出|出口量|过货量|吞吐量)(达到?|突破|超过|实现|为)?$", "output"),
     (r"(占比|比重|占[^,,;;。]{1,12}比重|占[^,,;;。]{1,12}比例|份额|转化率|覆盖率|普及率|利用率|率)(达到?|提高到|提高至|提升到|提升至|升至|降至|降到|下降到|为|超过)?$", "share"),
-]
+]]
 _GROWTH = re.compile(r"(同比|年均|分别|较上年|比上年)?(增长|增加|提高|提升|上涨|增速|增幅|下降|减少|降低|压减|下降了|减少了)(了)?(到|至)?$")
 _DECLINE = re.compile(r"下降|减少|降低|压减|压缩")
 _AREA_WORDS = re.compile(r"面积|亩|公顷")
@@ -153,7 +170,7 @@ def _attribute(before: str, nm: NumberMatch, in_project: bool, after: str = "") 
         if nm.kind == "multiple":
             return "growthRate"
         for pat, attr in _ATTR_CUES:
-            if attr == "share" and re.search(pat, tail):
+            if attr == "share" and pat.search(tail):
                 return "share"
         if re.search(r"(装机)(比重|占比)", tail):
             return "share"
@@ -161,7 +178,7 @@ def _attribute(before: str, nm: NumberMatch, in_project: bool, after: str = "") 
     for pat, attr in _ATTR_CUES:
         if attr == "share":
             continue
-        if re.search(pat, tail):
+        if pat.search(tail):
             if attr == "installedCapacity" and dim != "power":
                 continue
             if attr in ("investment", "revenue", "outputValue") and dim not in ("currency", "scale"):
@@ -273,6 +290,9 @@ def _product_after(s: str, end: int, limit: int) -> Optional[str]:
 
 
 # ---------------------------------------------------------------- main
+_ENDS_STATEMENT = re.compile(r"[。;；]$")
+
+
 def extract_quantities(doc: Document) -> list[Quantity]:
     """All quantities of ``doc`` (also stored in ``doc.quantities``)."""
     year = doc.year
@@ -283,7 +303,7 @@ def extract_quantities(doc: Document) -> list[Quantity]:
     section: Optional[str] = None
     for s in doc.sentences:
         text = s.clean
-        heading = len(text) <= 30 and not re.search(r"[。;；]$", text) or bool(_ENUM.match(text))
+        heading = len(text) <= 30 and not _ENDS_STATEMENT.search(text) or bool(_ENUM.match(text))
         cue = _section_of(text, year, heading)
         if cue == "reset":
             section = None

@@ -166,7 +166,7 @@ def _names_industry(name: str, ind: Mention, lex) -> bool:
     forms = {f for f in base | stripped if len(f) >= 2 and not re.fullmatch(r"(产业链|产业集群|产业|行业|业)", f)}
     if any(len(f) >= 2 and f in name for f in forms):
         return True
-    return any(p in name and lex.products[p] in forms for p in lex.products if len(p) >= 2)
+    return any(len(p) >= 2 and p in name for f in forms for p in lex.products_of.get(f, ()))
 
 
 def _is_heading(doc: Document, ind: Mention) -> bool:

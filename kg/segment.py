@@ -10,6 +10,7 @@ import logging
 import re
 import warnings
 from functools import lru_cache
+from itertools import accumulate
 from math import log
 
 from . import lexicon
@@ -28,7 +29,7 @@ def tokenizer():
     for word in lexicon.user_words(lexicon.load()):
         tk.add_word(word, freq=max(tk.FREQ.get(word, 0), 2000))
     tk.kg_base_vocab = base
-    tk.kg_weights = {}  # total → {freq → log(freq) - log(total)}, filled by _route
+    tk.kg_memo = {}  # fragment → weight, filled by _route: add no words after this point
     return tk
 
 
@@ -79,6 +80,12 @@ def _cut_block(blk: str, out: list[str]) -> None:
         out.append(buf)
 
 
+_STOP = None  # memo value: jieba knows no word starting with this fragment
+_PREFIX = 1.0  # memo value: only a prefix of longer words (real weights are negative)
+_MEMO_MAX = 500_000  # fragments remembered before the memo starts afresh (bounds memory)
+_NO_WORD = float("-inf")
+
+
 def _route(blk: str) -> list[int]:
     """End offset of the best word starting at each position (jieba's ``get_DAG`` + ``calc``).
 
@@ -87,31 +94,45 @@ def _route(blk: str) -> list[int]:
     ties go to the longer word, as ``max`` over ``(score, end)`` tuples does.
     """
     tk = tokenizer()
-    freq_get = tk.FREQ.get
-    weights = tk.kg_weights.setdefault(tk.total, {})  # keyed by total: add_word changes it
-    logtotal = log(tk.total)
-    single = log(1) - logtotal  # a character jieba does not know as a word
+    memo, fragment_weight = tk.kg_memo, _fragment_weight
+    single = log(1) - log(tk.total)  # a character jieba does not know as a word
     n = len(blk)
     score = [0] * (n + 1)
     ends = list(range(1, n + 2))
     for idx in range(n - 1, -1, -1):
-        best = None
+        best = _NO_WORD
         end = idx + 1
-        f = freq_get(blk[idx])
-        while f is not None:  # walk the prefixes jieba knows (a prefix-only entry has freq 0)
-            if f:
-                w = weights.get(f)
-                if w is None:
-                    w = weights[f] = log(f) - logtotal
+        frag = blk[idx]
+        while True:  # walk the fragments jieba knows, longer and longer
+            w = memo.get(frag, 0)
+            if w == 0:
+                w = fragment_weight(tk, frag)
+            if w is _STOP:
+                break
+            if w is not _PREFIX:
                 s = w + score[end]
-                if best is None or s >= best:
+                if s >= best:
                     best, ends[idx] = s, end
             if end >= n:
                 break
             end += 1
-            f = freq_get(blk[idx:end])
-        score[idx] = single + score[idx + 1] if best is None else best
+            frag = blk[idx:end]
+        score[idx] = single + score[idx + 1] if best == _NO_WORD else best
     return ends
+
+
+def _fragment_weight(tk, frag: str):
+    """A fragment's ``log(freq) - log(total)``, or _PREFIX / _STOP, remembered in ``tk.kg_memo``.
+
+    Most fragments of a report recur (in it and in the next report), and one
+    dict lookup is cheaper than jieba's two plus a ``log``.
+    """
+    memo = tk.kg_memo
+    if len(memo) >= _MEMO_MAX:
+        memo.clear()
+    f = tk.FREQ.get(frag)
+    w = memo[frag] = _STOP if f is None else (log(f) - log(tk.total) if f else _PREFIX)
+    return w
 
 
 def tokens(text: str) -> list[str]:
@@ -129,12 +150,7 @@ RARE_WORD_FREQ = 50  # jieba frequency below which a 2-character dictionary word
 
 def boundaries(toks: list[str]) -> set[int]:
     """Character offsets at which a token starts or ends."""
-    out = {0}
-    i = 0
-    for t in toks:
-        i += len(t)
-        out.add(i)
-    return out
+    return set(accumulate(map(len, toks), initial=0))
 
 
 def is_common_word(word: str) -> bool:
