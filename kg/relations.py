@@ -162,7 +162,8 @@ def _names_industry(name: str, ind: Mention, lex) -> bool:
     base = {ind.label, canon, re.sub(r"(产业链|产业集群|产业|行业|业)$", "", ind.label)}
     base.update(lex.industries.get(canon, {}).get("aliases", []))
     # 高性能碳纤维 is named by …碳纤维: strip one leading modifier (order-independent)
-    stripped = {f[len(mod):] for f in base for mod in lex.industry_heads.get("modifier", ()) if f.startswith(mod)}
+    mods = lex.industry_heads.get("modifier", ())
+    stripped = {f[k:] for f in base for k in range(len(f) + 1) if f[:k] in mods}  # each prefix of f that is a modifier
     forms = {f for f in base | stripped if len(f) >= 2 and not re.fullmatch(r"(产业链|产业集群|产业|行业|业)", f)}
     if any(len(f) >= 2 and f in name for f in forms):
         return True
