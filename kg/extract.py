@@ -197,7 +197,7 @@ def lexicon_candidates(c: str, bounds: set[int], ctx: Context, lexhits: list) ->
                     continue  # the full form is matched separately
                 typ = "District" if ctx.in_scope(code) else "Place"
                 attrs = {"code": code}
-                if re.match(r"(分院|分公司|分行|分中心|分所|分部)", c[e : e + 3]):
+                if _BRANCH_AFTER.match(c, e):
                     attrs["branch"] = True
                 out.append(Candidate(s, e, typ, form, "lex-division", 2.0, div.name, attrs))
             elif kind == "place":
@@ -220,6 +220,9 @@ def lexicon_candidates(c: str, bounds: set[int], ctx: Context, lexhits: list) ->
                     continue
                 out.append(_extend_industry(c, s, e, canon, ctx))
     return [x for x in out if x is not None]
+
+
+_BRANCH_AFTER = re.compile(r"(分院|分公司|分行|分中心|分所|分部)")
 
 
 def _near(code: str, ctx: Context) -> bool:
@@ -255,15 +258,7 @@ def _extend_industry(c: str, s: int, e: int, canon: str, ctx: Context) -> Candid
         e = m.end()
     if not _IND_FOLLOW.match(c[e : e + 4]) and not _patterns()["zone"].match(c, e) and not c.startswith("示范", e):
         return None  # 银行业机构, 5G站址: a modifier, not a sector; (…产业示范基地 is a zone's name)
-    mods = lex.industry_heads.get("modifier", set())
-    changed = True
-    while changed:
-        changed = False
-        for mod in sorted(mods, key=len, reverse=True):
-            if s - len(mod) >= 0 and c[s - len(mod) : s] == mod:
-                s -= len(mod)
-                changed = True
-                break
+    s = _strip_modifiers_left(c, s, lex)
     label = c[s:e]
     canonical = lex.industry_alias.get(label) or lex.industry_alias.get(_strip_ind_suffix(label))
     attrs = {}
@@ -274,6 +269,23 @@ def _extend_industry(c: str, s: int, e: int, canon: str, ctx: Context) -> Candid
     if kind == "generic":
         return None
     return Candidate(s, e, "Industry", label, "lex-industry", 1.8, canonical, attrs)
+
+
+def _strip_modifiers_left(c: str, s: int, lex) -> int:
+    """Move ``s`` left over every industry modifier written just before it, the
+    longest first.  Only one modifier of each length can end at ``s``, so testing
+    one slice per modifier length finds the same one as testing every modifier."""
+    mods = lex.industry_heads.get("modifier", set())
+    lengths = lex.modifier_lengths
+    moved = True
+    while moved:
+        moved = False
+        for n in lengths:
+            if s - n >= 0 and c[s - n : s] in mods:
+                s -= n
+                moved = True
+                break
+    return s
 
 
 def _strip_ind_suffix(label: str) -> str:
@@ -606,18 +618,18 @@ def suffix_candidates(c: str, bounds: set[int], ctx: Context) -> list[Candidate]
     for key, typ, min_prefix in (("zone", "Zone", 2), ("inst", "Institution", 2), ("infra", "Project", 2), ("ent_strong", "Enterprise", 2)):
         for m in pats[key].finditer(c):
             e = m.end()
-            pm = re.match(r"\([A-Za-z0-9" + CJK + r"]{1,6}\)", c[e:])
+            pm = _PAREN_QUALIFIER.match(c, e)
             if pm and typ in ("Zone", "Project"):
-                e += pm.end()
+                e = pm.end()
             s = name_start(c, m.start(), bounds, official=typ in ("Zone", "Institution"))
             if c[s - 1 : s] == "的" and typ == "Zone":
                 continue  # 全国最大的…基地: a description, not a name
             if typ == "Zone" and pats["aspiration"].search(c[max(0, s - 3) : s]):
                 continue  # 争当…先行区: a goal, not a zone
-            if re.search(r"[一二三四五六七八九十两\d]大", c[s : m.start()]):
+            if _COUNTED_BIG.search(c, s, m.start()):
                 continue  # 四大产业基地: a count of things, not a name
             prefix = c[s : m.start()]
-            if re.search(rf"{_NUM}[个家所座处]$", c[max(0, s - 5) : s]):
+            if _COUNTED_BEFORE.search(c[max(0, s - 5) : s]):
                 continue  # 改造升级30个…基地: a counted class, not a name
             if len(prefix) < min_prefix and not (typ == "Zone" and len(m.group()) >= 5):
                 continue
@@ -640,13 +652,44 @@ def suffix_candidates(c: str, bounds: set[int], ctx: Context) -> list[Candidate]
             if typ == "Enterprise":
                 if pats["person"].search(c[max(0, s - 4) : s]) or len(prefix) > 10:
                     continue
-                if re.search(r"(企业|国有|民营|市属|区属|地方)$", prefix):
+                if _OWNERSHIP_END.search(prefix):
                     continue
-            if typ == "Project" and (re.search(r"(建设|改造|发展|提升|推进)", prefix) or (
+            if typ == "Project" and (_WORK_VERB.search(prefix) or (
                     m.group() not in ("高铁", "铁路", "城际铁路", "高速公路", "机场", "生产线") and segment.looks_generic(label))):
                 continue  # 重卡换电站, 生产服务型国家物流枢纽: generic, not a named build
             out.append(Candidate(s, e, typ2, label, f"suffix-{key}", 1.6 + 0.02 * len(m.group())))
-    # roads
+    out += _road_candidates(c, bounds, pats)
+    out += _grouping_candidates(c, bounds, ctx, pats)
+    return out
+
+
+# Suffix-rule patterns, compiled once (they ran per match and per sentence).
+_PAREN_QUALIFIER = re.compile(r"\([A-Za-z0-9" + CJK + r"]{1,6}\)")
+_COUNTED_BIG = re.compile(r"[一二三四五六七八九十两\d]大")
+_COUNTED_BEFORE = re.compile(rf"{_NUM}[个家所座处]$")
+_OWNERSHIP_END = re.compile(r"(企业|国有|民营|市属|区属|地方)$")
+_WORK_VERB = re.compile(r"(建设|改造|发展|提升|推进)")
+_ROAD_ANCHOR = re.compile(r"国道|省道|[GS]\d")
+_HAS_COUNT = re.compile(r"[\d一二三四五六七八九十两几]")
+
+
+def _road_candidates(c: str, bounds: set[int], pats: dict) -> list[Candidate]:
+    """Numbered roads (G65, 国道335…段) and spans (A至B公路).
+
+    Both patterns open with a character-class repeat, which the regex engine
+    tries at every position; a road always names 国道/省道/G-/S-number, a span
+    always 至, so a sentence without them is skipped without scanning it.
+    """
+    out = []
+    if _ROAD_ANCHOR.search(c):
+        out += _numbered_roads(c, pats)
+    if "至" in c:
+        out += _span_roads(c, bounds, pats)
+    return out
+
+
+def _numbered_roads(c: str, pats: dict) -> list[Candidate]:
+    out = []
     for m in pats["road"].finditer(c):
         s = m.start()
         if c[s - 1 : s].isdigit():
@@ -658,6 +701,11 @@ def suffix_candidates(c: str, bounds: set[int], ctx: Context) -> list[Candidate]
         if seg:
             for g in (1, 2):
                 out.append(Candidate(s + seg.start(g), s + seg.end(g), "Place", seg.group(g), "road-end", 0.8))
+    return out
+
+
+def _span_roads(c: str, bounds: set[int], pats: dict) -> list[Candidate]:
+    out = []
     for m in pats["span_road"].finditer(c):
         s = max(name_start(c, m.end(1), bounds), m.start())
         if m.end(1) - s < 2:
@@ -665,7 +713,12 @@ def suffix_candidates(c: str, bounds: set[int], ctx: Context) -> list[Candidate]
         label = c[s : m.end()]
         out.append(Candidate(s, m.end(), "Project", label, "span-road", 2.3))
         out.append(Candidate(s, m.end(1), "Place", c[s : m.end(1)], "road-end", 0.8))
-    # geographic groupings
+    return out
+
+
+def _grouping_candidates(c: str, bounds: set[int], ctx: Context, pats: dict) -> list[Candidate]:
+    """Geographic groupings (…流域, …城市群) and sub-areas (…片区, …新城)."""
+    out = []
     for m in pats["place_suffix"].finditer(c):
         s = name_start(c, m.start(), bounds)
         prefix = c[s : m.start()]
@@ -682,7 +735,7 @@ def suffix_candidates(c: str, bounds: set[int], ctx: Context) -> list[Candidate]
         prefix = c[s : m.start()]
         want = (1, 3) if m.group() in ("都市区", "腾空区") else (2, 2)
         if not (want[0] <= len(prefix) <= want[1]) or prefix in _SUBAREA_DENY or _is_generic(prefix + m.group(), ctx.lex) \
-                or re.search(r"[\d一二三四五六七八九十两几]", prefix):
+                or _HAS_COUNT.search(prefix):
             continue
         out.append(Candidate(s, m.end(), "District", prefix + m.group(), "subarea", 1.3))
     return out
@@ -816,7 +869,7 @@ def extract_sentence(sent: Sentence, ctx: Context) -> list[Candidate]:
     c = sent.clean
     toks = segment.tokens(c)
     jieba_bounds = segment.boundaries(toks)
-    lexhits = list(lexmod.iter_matches(ctx.lex, c))
+    lexhits = lexmod.iter_matches(ctx.lex, c)
     bounds = set(jieba_bounds)
     for s, e, _, _ in lexhits:  # lexicon names are protected: their edges are boundaries
         bounds.add(s)

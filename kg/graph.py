@@ -110,7 +110,7 @@ def document_graph(doc: Document, version: str, graph=None):
 def document_nquads(doc: Document, version: str) -> list[str]:
     """Sorted N-Quads of one document's named graph (the build's fast path)."""
     suffix = f" <{graph_iri(doc.doc_id)}> .\n"
-    return sorted(st + suffix for st in document_statements(doc, version))
+    return sorted(document_statements(doc, version, line_end=suffix))
 
 
 def document_triples(doc: Document, version: str) -> TripleSet:
@@ -164,11 +164,13 @@ def nquad_lines(triples, graph_name) -> list[str]:
 _INVALID_IRI_CHARS = '<>" {}|\\^`'  # what rdflib's URIRef.n3 refuses
 
 
+_INVALID_IRI_RE = re.compile("[" + re.escape(_INVALID_IRI_CHARS) + "]")  # one scan, not one per character
+
+
 def _iri(iri: str) -> str:
     """``<iri>``; an IRI rdflib could not serialise is an error, as it was there."""
-    for c in _INVALID_IRI_CHARS:
-        if c in iri:
-            raise ValueError(f'"{iri}" does not look like a valid URI')
+    if _INVALID_IRI_RE.search(iri):
+        raise ValueError(f'"{iri}" does not look like a valid URI')
     return f"<{iri}>"
 
 
@@ -240,10 +242,16 @@ def _term(nt: str):
 
 
 class _Statements(set):
-    """De-duplicated ``"<s> <p> o"`` statement strings (N-Triples without the final `` .``)."""
+    """De-duplicated ``"<s> <p> o"`` statement strings (N-Triples without the final `` .``),
+    each followed by ``line_end`` (an N-Quads graph and terminator: written once, not
+    concatenated again to every statement afterwards)."""
+
+    def __init__(self, line_end: str = "") -> None:
+        super().__init__()
+        self.line_end = line_end
 
     def add(self, s: str, p: str, o: str) -> None:  # type: ignore[override]
-        set.add(self, f"{s} {p} {o}")
+        set.add(self, f"{s} {p} {o}{self.line_end}")
 
 
 class _DocRefs:
@@ -260,9 +268,10 @@ class _DocRefs:
         return f"<{self.base}/s/{idx}>"  # base is valid and idx a number
 
 
-def document_statements(doc: Document, version: str) -> _Statements:
-    """Every statement of one document, as N-Triples text without the final `` .``."""
-    g = _Statements()
+def document_statements(doc: Document, version: str, line_end: str = "") -> _Statements:
+    """Every statement of one document, as N-Triples text without the final `` .``
+    (followed by ``line_end``)."""
+    g = _Statements(line_end)
     refs = _DocRefs(doc.doc_id)
     d = refs.doc
     g.add(d, _RDF.type, _KG.Document)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import ahocorasick
@@ -87,6 +87,12 @@ class Lexicon:
 
     def cue(self, category: str) -> list[str]:
         return self.cues.get(category, [])
+
+    @cached_property
+    def modifier_lengths(self) -> tuple[int, ...]:
+        """Lengths of the industry modifiers, longest first: extractors test one
+        slice per length instead of every modifier (read after loading)."""
+        return tuple(sorted({len(m) for m in self.industry_heads.get("modifier", ())}, reverse=True))
 
 
 def _cpca_table() -> Path | None:
@@ -253,10 +259,11 @@ def load() -> Lexicon:
     return lex
 
 
-def iter_matches(lex: Lexicon, text: str):
-    """(start, end, form, payload) for every lexicon form occurring in text."""
-    for end_idx, (form, payload) in lex.automaton.iter(text):
-        yield end_idx - len(form) + 1, end_idx + 1, form, payload
+def iter_matches(lex: Lexicon, text: str) -> list[tuple]:
+    """(start, end, form, payload) for every lexicon form occurring in text
+    (a list built in one comprehension: every caller wants them all)."""
+    return [(end_idx - len(form) + 1, end_idx + 1, form, payload)
+            for end_idx, (form, payload) in lex.automaton.iter(text)]
 
 
 def user_words(lex: Lexicon) -> list[str]:

@@ -97,6 +97,7 @@ def _unit_regex() -> str:
 
 
 # ---------------------------------------------------------------- parsing
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _ARABIC_RE = re.compile(r"^(\d+(?:,\d{3})*(?:\.\d+)?)(万亿|千万|百万|千亿|十万|万|亿|千|百)?$")
 
 
@@ -135,7 +136,7 @@ def parse_number(s: str) -> Optional[float]:
         return parse_number(s[:-1])
     if s.startswith("百分之"):
         return parse_number(s[3:])
-    s = s.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+    s = s.translate(_FULLWIDTH_DIGITS)
     m = _ARABIC_RE.match(s)
     if m:
         v = float(m.group(1).replace(",", ""))
@@ -184,7 +185,9 @@ class NumberMatch:
 
 _NUM_AR = r"\d+(?:,\d{3}(?!\d))*(?:\.\d+)?"
 _NUM_CN = r"[零〇一二两三四五六七八九十百千]+(?:点[零〇一二三四五六七八九]+)?"
-_PRE_Q = r"(?:大约|约为|约|将近|接近|近|超过|超|逾|突破|不低于|不少于|至少|不超过|不高于|不到|高于|多于)"
+_PRE_WORDS = ("大约", "约为", "约", "将近", "接近", "近", "超过", "超", "逾", "突破", "不低于", "不少于", "至少",
+              "不超过", "不高于", "不到", "高于", "多于")
+_PRE_Q = "(?:" + "|".join(_PRE_WORDS) + ")"
 _POST_Q = r"(?:左右|上下|以上|以下|以内|之内|多|余)"
 _RANGE_SEP = r"(?:-|—|–|~|～|－|至|到)"
 
@@ -208,6 +211,7 @@ _BAD_CONTINUATION = {
     "项": "目", "度": "电假", "处": "置理",
 }
 _SCALE_ONLY = r"(?:万亿|亿|万)"
+_BARE_SCALE = re.compile(_SCALE_ONLY)
 
 
 @lru_cache(maxsize=1)
@@ -226,6 +230,24 @@ def _pattern() -> re.Pattern:
         rf"(?P<post>{_POST_Q})?"
     )
     return re.compile(pat)
+
+
+# Every match of ``_pattern()`` starts with a qualifier word, 百分之 or a numeral.
+# The pattern opens with an optional group, so the regex engine cannot skip ahead
+# by itself; ``_next_number`` jumps to these characters and tries the pattern there.
+_FIRST_CHAR = re.compile("[" + "".join(sorted({w[0] for w in _PRE_WORDS})) + r"百\d零〇一二两三四五六七八九十千]")
+
+
+def _next_number(text: str, pos: int) -> Optional[re.Match]:
+    """The same match as ``_pattern().search(text, pos)``, found faster."""
+    pat = _pattern()
+    first = _FIRST_CHAR.search(text, pos)
+    while first is not None:
+        m = pat.match(text, first.start())
+        if m is not None:
+            return m
+        first = _FIRST_CHAR.search(text, first.start() + 1)
+    return None
 
 
 _FANFAN = re.compile(r"翻(?:一)?番|翻两番")
@@ -253,11 +275,10 @@ def find_numbers(text: str, with_unitless: bool = False) -> list[NumberMatch]:
     quoted slogans (``“两个维护”``) are skipped.
     """
     out: list[NumberMatch] = []
-    pat = _pattern()
     pos = 0
     n = len(text)
     while pos < n:
-        m = pat.search(text, pos)
+        m = _next_number(text, pos)
         if not m:
             break
         pos = m.end() if m.end() > m.start() else m.start() + 1
@@ -293,6 +314,8 @@ def _build(text: str, m: re.Match, with_unitless: bool) -> Optional[NumberMatch]
     num_start, num_end = m.start(g1), m.end(g1)
     chinese = not any(c.isdigit() for c in raw1)
     pre = m.group("pre")
+    if chinese and pct1 is None and not pre and m.group("u1") is None:
+        return None  # a bare Chinese numeral (一批, 进一步): the checks below would reject it too
     start = m.start()
     before = text[start - 1] if start > 0 else ""
     # codes and ordinals: G65, PM2.5, 第二, quoted slogans “两个维护”
@@ -311,7 +334,7 @@ def _build(text: str, m: re.Match, with_unitless: bool) -> Optional[NumberMatch]
             return None  # 3位列, 5项目: not a unit
     if not unit and pct1 is None:
         # a bare scale word: 1.25万 / 超千亿 (no unit after)
-        sc = re.match(r"万亿|亿|万", text[m.end("n1"):])
+        sc = _BARE_SCALE.match(text, m.end("n1"))
         if sc and (not chinese or pre):
             unit = sc.group(0)
             uend = m.end("n1") + len(unit)

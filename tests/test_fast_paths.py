@@ -67,3 +67,56 @@ def test_clean_span_equals_the_character_loop():
         assert clean_span(s, lo, hi) == _clean_span_reference(s, lo, hi), repr(s)
     seed = SEED.read_text(encoding="utf-8")
     assert clean_span(seed, 0, len(seed)) == _clean_span_reference(seed, 0, len(seed))
+
+
+def test_next_number_finds_what_the_pattern_search_finds():
+    """``numbers._next_number`` jumps to possible first characters; it must find the
+    match ``_pattern().search`` finds from every position (seed report + odd cases)."""
+    from kg import numbers
+    from kg.ingest import split_sentences
+
+    pat = numbers._pattern()
+    texts = [s.clean for s in split_sentences(SEED.read_text(encoding="utf-8"))]
+    texts += ["约３０万吨", "不低于百分之二十", "超千亿", "G65至3-5万吨", "第二批一百多家", ""]
+    for c in texts:
+        for pos in range(len(c) + 1):
+            a, b = pat.search(c, pos), numbers._next_number(c, pos)
+            assert (a is None) == (b is None), (c, pos)
+            if a is not None:
+                assert a.span() == b.span() and a.groupdict() == b.groupdict(), (c, pos)
+
+
+def test_modifier_prefixes_by_length_equal_testing_every_modifier():
+    from kg import lexicon
+    from kg.extract import _strip_modifiers_left
+
+    lex = lexicon.load()
+    mods = lex.industry_heads.get("modifier", set())
+
+    def reference(c: str, s: int) -> int:
+        changed = True
+        while changed:
+            changed = False
+            for mod in sorted(mods, key=len, reverse=True):
+                if s - len(mod) >= 0 and c[s - len(mod) : s] == mod:
+                    s -= len(mod)
+                    changed = True
+                    break
+        return s
+
+    words = sorted(mods)
+    for i, a in enumerate(words):
+        for b in (words[(i * 7) % len(words)], "", "稀土"):
+            c = "发展" + a + b + "产业"
+            assert _strip_modifiers_left(c, len(c) - 2, lex) == reference(c, len(c) - 2), c
+
+
+def test_iri_rejects_what_rdflib_rejects():
+    import pytest
+
+    from kg.graph import _INVALID_IRI_CHARS, _iri
+
+    assert _iri("http://example.org/汉字") == "<http://example.org/汉字>"
+    for ch in _INVALID_IRI_CHARS:
+        with pytest.raises(ValueError):
+            _iri(f"http://example.org/a{ch}b")
