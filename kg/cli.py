@@ -59,7 +59,8 @@ def make_parser() -> argparse.ArgumentParser:
     q.add_argument("query", help="SPARQL text or a .rq file")
     q.add_argument("-p", "--param", action="append", metavar="NAME=VALUE", default=[],
                    help="set a parameter of the query (its VALUES ?NAME {…} block), e.g. "
-                        "--param jurisdiction=包头市; repeat for several values; NAME='*' lifts the restriction")
+                        "--param jurisdiction=包头市; repeat for several values; the value * (quoted in the shell) "
+                        "lifts the restriction")
     q.add_argument("--format", choices=["table", "csv", "tsv", "json"], default="table")
     q.set_defaults(func=cmd_query)
 
