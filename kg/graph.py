@@ -241,17 +241,21 @@ def _term(nt: str):
     return Literal(value)
 
 
-class _Statements(set):
+class _Statements(dict):
     """De-duplicated ``"<s> <p> o"`` statement strings (N-Triples without the final `` .``),
     each followed by ``line_end`` (an N-Quads graph and terminator: written once, not
-    concatenated again to every statement afterwards)."""
+    concatenated again to every statement afterwards).
+
+    A dict (keys only), not a set: it iterates in insertion order, where each node's
+    statements are written together, so sorting them finds long presorted runs and
+    takes half the time it takes on a set's hash order."""
 
     def __init__(self, line_end: str = "") -> None:
         super().__init__()
         self.line_end = line_end
 
-    def add(self, s: str, p: str, o: str) -> None:  # type: ignore[override]
-        set.add(self, f"{s} {p} {o}{self.line_end}")
+    def add(self, s: str, p: str, o: str) -> None:
+        self[f"{s} {p} {o}{self.line_end}"] = None
 
 
 class _DocRefs:

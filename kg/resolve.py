@@ -100,8 +100,13 @@ def resolve(doc: Document) -> None:
 def _home_names(doc: Document, lex) -> tuple[str, ...]:
     if not doc.jurisdiction_code:
         return ()
+    """The forms of the report's own division that begin its name, and the name itself,
+    in ``division_names`` order."""
     name = lex.divisions[doc.jurisdiction_code].name
-    return tuple(f for f, codes in lex.division_names.items() if doc.jurisdiction_code in codes and name.startswith(f) or f == name)
+    found = {(r, f) for r, f in lex.division_forms.get(doc.jurisdiction_code, ()) if name.startswith(f)}
+    if name in lex.division_rank:
+        found.add((lex.division_rank[name], name))
+    return tuple(f for _, f in sorted(found))
 
 
 def entity_index(doc: Document) -> dict[tuple[str, str], Entity]:

@@ -120,3 +120,44 @@ def test_iri_rejects_what_rdflib_rejects():
     for ch in _INVALID_IRI_CHARS:
         with pytest.raises(ValueError):
             _iri(f"http://example.org/a{ch}b")
+
+
+def test_lexicon_matches_equal_the_automaton(seed_doc):
+    """``lexicon.iter_matches`` (dict look-ups) lists what pyahocorasick lists, in its order."""
+    import random
+
+    from kg import lexicon
+
+    lex = lexicon.load()
+
+    def automaton(text):
+        return [(e - len(f) + 1, e + 1, f, p) for e, (f, p) in lex.automaton.iter(text)]
+
+    texts = [s.clean for s in seed_doc.sentences] + [seed_doc.text[:20000], "", "包", "包头市"]
+    rng = random.Random(7)
+    alphabet = "".join({ch for form in list(lex.forms)[::7] for ch in form}) + "，。、0"
+    texts += ["".join(rng.choice(alphabet) for _ in range(200)) for _ in range(50)]
+    for text in texts:
+        assert lexicon.iter_matches(lex, text) == automaton(text)
+
+
+def test_home_names_equal_walking_every_division_name(seed_doc):
+    """``resolve._home_names`` by the per-code index equals the walk over all names."""
+    from types import SimpleNamespace
+
+    from kg import lexicon
+    from kg.resolve import _home_names
+
+    lex = lexicon.load()
+    for code in [seed_doc.jurisdiction_code, *list(lex.divisions)[::97]]:
+        name = lex.divisions[code].name
+        walk = tuple(f for f, codes in lex.division_names.items() if code in codes and name.startswith(f) or f == name)
+        assert _home_names(SimpleNamespace(jurisdiction_code=code), lex) == walk
+
+
+def test_statements_keep_insertion_order_without_duplicates():
+    """``_Statements`` is a dict for its order; it must still drop repeated statements."""
+    g = graph._Statements(" .\n")
+    for s in ["<b>", "<a>", "<b>"]:
+        g.add(s, "<p>", '"o"')
+    assert list(g) == ['<b> <p> "o" .\n', '<a> <p> "o" .\n']
