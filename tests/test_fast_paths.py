@@ -122,25 +122,6 @@ def test_iri_rejects_what_rdflib_rejects():
             _iri(f"http://example.org/a{ch}b")
 
 
-def test_lexicon_matches_equal_the_automaton(seed_doc):
-    """``lexicon.iter_matches`` (dict look-ups) lists what pyahocorasick lists, in its order."""
-    import random
-
-    from kg import lexicon
-
-    lex = lexicon.load()
-
-    def automaton(text):
-        return [(e - len(f) + 1, e + 1, f, p) for e, (f, p) in lex.automaton.iter(text)]
-
-    texts = [s.clean for s in seed_doc.sentences] + [seed_doc.text[:20000], "", "包", "包头市"]
-    rng = random.Random(7)
-    alphabet = "".join({ch for form in list(lex.forms)[::7] for ch in form}) + "，。、0"
-    texts += ["".join(rng.choice(alphabet) for _ in range(200)) for _ in range(50)]
-    for text in texts:
-        assert lexicon.iter_matches(lex, text) == automaton(text)
-
-
 def test_home_names_equal_walking_every_division_name(seed_doc):
     """``resolve._home_names`` by the per-code index equals the walk over all names."""
     from types import SimpleNamespace
