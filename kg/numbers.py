@@ -25,6 +25,8 @@ import cn2an
 _DATA = Path(__file__).parent / "data"
 
 SCALES = {"万": 1e4, "亿": 1e8, "万亿": 1e12, "千万": 1e7, "百万": 1e6, "千亿": 1e11, "十万": 1e5}
+# Longest first, so 万亿吨 is read as 万亿 × 吨; sorted once here rather than per unit_info call.
+_SCALES_LONGEST_FIRST = tuple(sorted(SCALES, key=len, reverse=True))
 CN_DIGITS = "零〇一二两三四五六七八九十百千"
 QUALIFIERS = ("about", "nearly", "more_than", "at_least", "at_most", "range")
 
@@ -61,7 +63,7 @@ def unit_info(unit: str) -> Optional[UnitInfo]:
     table = units()
     if unit in table:
         return table[unit]
-    for sc in sorted(SCALES, key=len, reverse=True):
+    for sc in _SCALES_LONGEST_FIRST:
         if unit.startswith(sc) and len(unit) > len(sc):
             base = table.get(unit[len(sc):])
             if base is not None and base.dimension in _SCALABLE_DIMS:
@@ -125,6 +127,8 @@ def parse_number(s: str) -> Optional[float]:
     """
     if s is None:
         return None
+    if s.isascii() and s.isdigit():
+        return _round(float(s))  # plain digits (most numbers): what the _ARABIC_RE path gives, without its steps
     s = s.strip().replace("，", ",").replace("．", ".")
     if not s:
         return None
@@ -287,11 +291,19 @@ def find_numbers(text: str, with_unitless: bool = False) -> list[NumberMatch]:
             out.append(nm)
         elif m.group("pre") and m.end("pre") < m.end():
             pos = m.end("pre")  # retry without the qualifier word
+    if "翻" in text:  # the loop above found its matches left to right: only 翻番 can break the order
+        out.extend(_fanfan_matches(text))
+        out.sort(key=lambda x: x.start)
+    return out
+
+
+def _fanfan_matches(text: str) -> list[NumberMatch]:
+    """翻番 / 翻两番 as multiples (2, 4)."""
+    out = []
     for m in _FANFAN.finditer(text):
         v = 4.0 if "两" in m.group() else 2.0
         out.append(NumberMatch(m.start(), m.end(), v, "倍", None, None, "multiple", True,
                                m.group(), m.start(), m.end()))
-    out.sort(key=lambda x: x.start)
     return out
 
 
@@ -312,7 +324,7 @@ def _build(text: str, m: re.Match, with_unitless: bool) -> Optional[NumberMatch]
     if raw1 is None:
         return None
     num_start, num_end = m.start(g1), m.end(g1)
-    chinese = not any(c.isdigit() for c in raw1)
+    chinese = not any(map(str.isdigit, raw1))
     pre = m.group("pre")
     if chinese and pct1 is None and not pre and m.group("u1") is None:
         return None  # a bare Chinese numeral (一批, 进一步): the checks below would reject it too

@@ -125,12 +125,16 @@ def _section_of(s: str, year: Optional[int], heading: bool) -> Optional[str]:
     return None
 
 
+_SAME_PERIOD_LAST_YEAR = re.compile(r"比上年|较上年|同比")
+_TARGET_CUE = re.compile(r"力争|确保|预期|目标|将达到|计划")
+
+
 def _kind_year(section: Optional[str], clause: str, year: Optional[int], sentence: str = "") -> tuple[str, Optional[int]]:
     py = year - 1 if year else None
     if section is None and year and f"{year - 1}年" in sentence and f"{year}年" not in sentence:
         return "actual", py
     # explicit cues in the clause win over the section
-    if year and (f"{year - 1}年" in clause or "去年" in clause or "上年" in clause) and not re.search(r"比上年|较上年|同比", clause):
+    if year and (f"{year - 1}年" in clause or "去年" in clause or "上年" in clause) and not _SAME_PERIOD_LAST_YEAR.search(clause):
         return "actual", py
     if year and (f"{year}年" in clause or "今年" in clause or "年内" in clause) and section in (None, "plan_year", "plan_term"):
         return "target", year
@@ -142,7 +146,7 @@ def _kind_year(section: Optional[str], clause: str, year: Optional[int], sentenc
         return "target", year
     if section == "plan_term":
         return "target", None
-    if re.search(r"力争|确保|预期|目标|将达到|计划", clause):
+    if _TARGET_CUE.search(clause):
         return "target", year
     return "actual", None
 
@@ -162,6 +166,7 @@ _ATTR_CUES: list[tuple[re.Pattern, str]] = [(re.compile(pat), attr) for pat, att
 _GROWTH = re.compile(r"(同比|年均|分别|较上年|比上年)?(增长|增加|提高|提升|上涨|增速|增幅|下降|减少|降低|压减|下降了|减少了)(了)?(到|至)?$")
 _DECLINE = re.compile(r"下降|减少|降低|压减|压缩")
 _AREA_WORDS = re.compile(r"面积|亩|公顷")
+_INSTALLED_SHARE = re.compile(r"(装机)(比重|占比)")
 
 
 def _attribute(before: str, nm: NumberMatch, in_project: bool, after: str = "") -> str:
@@ -178,7 +183,7 @@ def _attribute(before: str, nm: NumberMatch, in_project: bool, after: str = "") 
         for pat, attr in _ATTR_CUES:
             if attr == "share" and pat.search(tail):
                 return "share"
-        if re.search(r"(装机)(比重|占比)", tail):
+        if _INSTALLED_SHARE.search(tail):
             return "share"
         return "share" if nm.kind == "percent" else "other"
     for pat, attr in _ATTR_CUES:
@@ -194,7 +199,7 @@ def _attribute(before: str, nm: NumberMatch, in_project: bool, after: str = "") 
             return attr
     if in_project and dim in ("mass", "power", "energy", "volume"):
         return "capacity"
-    if re.search(r"产能", before + after[:24]) and dim in ("count", "mass", "power"):
+    if "产能" in before + after[:24] and dim in ("count", "mass", "power"):
         return "capacity"
     if dim == "area":
         return "area"
@@ -205,7 +210,7 @@ def _attribute(before: str, nm: NumberMatch, in_project: bool, after: str = "") 
     if dim == "power":
         return "installedCapacity" if "装机" in before else "capacity"
     if dim == "mass":
-        return "output" if re.search(r"产量|生产", before) else "other"
+        return "output" if "产量" in before or "生产" in before else "other"
     return "other"
 
 

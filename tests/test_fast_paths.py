@@ -142,3 +142,29 @@ def test_statements_keep_insertion_order_without_duplicates():
     for s in ["<b>", "<a>", "<b>"]:
         g.add(s, "<p>", '"o"')
     assert list(g) == ['<b> <p> "o" .\n', '<a> <p> "o" .\n']
+
+
+def test_find_numbers_is_in_order_without_the_final_sort():
+    """``find_numbers`` sorts only when 翻番 is present: the scan itself must already
+    give strictly increasing starts, and 翻番 texts must still come out sorted."""
+    from kg.ingest import split_sentences
+    from kg.numbers import find_numbers
+
+    texts = [s.clean for s in split_sentences(SEED.read_text(encoding="utf-8"))]
+    texts += ["力争GDP翻一番,达到3000亿元", "收入翻两番、增长8%", "约３０万吨至50万吨", "超千亿、1.25万人次"]
+    for c in texts:
+        for unitless in (False, True):
+            starts = [x.start for x in find_numbers(c, unitless)]
+            assert starts == sorted(starts), c
+            if "翻" not in c:
+                assert len(set(starts)) == len(starts), c
+
+
+def test_parse_number_digit_fast_path_equals_the_general_path():
+    """Plain ASCII digits skip the general parse; a leading space forces the general path."""
+    from kg.numbers import parse_number
+
+    for s in ["0", "7", "10", "2022", "000120", "12345678901234567890", "3000"]:
+        fast, slow = parse_number(s), parse_number(" " + s)
+        assert fast == slow and type(fast) is type(slow), s
+    assert (parse_number("１２"), parse_number("1,200"), parse_number("12.50")) == (12.0, 1200.0, 12.5)  # not the fast path
