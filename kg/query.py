@@ -31,7 +31,7 @@ def load_query(arg: str) -> str:
 _VALUES_BLOCK = re.compile(r"VALUES\s+\?(\w+)\s*\{([^{}]*)\}")
 _LITERAL = re.compile(r'^"(?:[^"\\]|\\.)*"(@[A-Za-z][\w-]*|\^\^\S+)?$')
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_PREFIXED = re.compile(r"^[A-Za-z][\w.-]*:[^\s{}<>\"]*$")
+_PREFIXED = re.compile(r"^[A-Za-z][\w.-]*:[^\s{}<>\"#]*$")
 _IRI = re.compile(r'^<[^<>"{}|^`\\\s]*>$')
 ALL = "*"
 

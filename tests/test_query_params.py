@@ -40,6 +40,7 @@ def test_star_removes_the_restriction():
     ({"nope": ["x"]}, "no parameter 'nope'"),
     ({"cls": ["not an iri"]}, "takes an IRI"),
     ({"cls": ["<a b>"]}, "takes an IRI"),
+    ({"cls": ["kg:A#x"]}, "takes an IRI"),  # a "#" would start a comment and swallow the closing brace
 ])
 def test_bad_parameters_are_refused(values, message):
     with pytest.raises(QueryError, match=message):
